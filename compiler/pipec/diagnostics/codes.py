@@ -1,0 +1,182 @@
+"""The one table of diagnostic codes. Codes are stable and never reused.
+
+E0xx syntax, E1xx modules and names, E2xx types and values, E3xx graph,
+E4xx tenancy, E5xx runtime values, E6xx target naming rules, E7xx command line
+and project; W codes are lint warnings. Each entry is its own ``pipec explain`` page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str
+    summary: str
+    explanation: str
+    severity: str = "error"
+
+
+def _table(*codes: Code) -> dict[str, Code]:
+    return {c.code: c for c in codes}
+
+
+CODES: dict[str, Code] = _table(
+    Code("E001", "syntax-error", "the parser met a token it did not expect",
+         "The text does not follow the .pipe grammar at this point. The message says\n"
+         "what was found and what could come instead. Common causes: a missing `=`\n"
+         "between a field and its value, a `{` on the line after its header (a block\n"
+         "opens on the line of its header), or a missing comma between arguments.\n\n"
+         "    task a = dbt_run(select = \"a\"\n"
+         "    # error: the call is never closed"),
+    Code("E002", "unexpected-character", "a character that cannot start any token",
+         "Identifiers are lowercase (`[a-z][a-z0-9_]*`), map keys may be UPPER_CASE,\n"
+         "strings use double quotes. Characters such as `'`, `@`, `;` or an uppercase\n"
+         "identifier like `Orders` are not part of the language outside strings."),
+    Code("E003", "unterminated-string", "a string is not closed on its line",
+         "Strings are written `\"...\"` on one line. Close the string with `\"`; to\n"
+         "put a newline inside, write `\\n`."),
+    Code("E004", "invalid-escape", "an unknown or malformed escape in a string",
+         "The escapes are `\\\"` `\\\\` `\\n` `\\t` `\\r` and `\\u{...}` with 1 to 6 hex\n"
+         "digits naming a Unicode scalar value. Any other backslash escape is an error;\n"
+         "write `\\\\` for a literal backslash."),
+    Code("E005", "invalid-interpolation", "`${` is not followed by a dotted name and `}`",
+         "`${name}` or `${a.b}` interpolates a value. To write a literal `${`, use\n"
+         "`$${`. Other `$` characters and `{{`, `}}`, `{%` are plain text."),
+    Code("E101", "import-not-found", "an imported file or stdlib module does not exist",
+         "`import \"std/NAME\"` loads a stdlib module; `import \"./file.pipe\"` loads a\n"
+         "file relative to the importing file. Check the path and the file name."),
+    Code("E102", "import-cycle", "files import each other in a cycle",
+         "Imports must form a tree (or a DAG). Move the shared declarations into a\n"
+         "file that both import."),
+    Code("E103", "import-outside-root", "an import leaves the project root",
+         "Imports may not reach outside the project root (the folder of pipec.toml,\n"
+         "or of the entry files). This keeps a project self-contained."),
+    Code("E104", "duplicate-declaration", "a name is declared twice in the same scope",
+         "Every declaration name (runner, tenant, pipeline, profile, environment,\n"
+         "enum) must be unique among the names in scope of a file; rename one.\n"
+         "A local declaration may shadow an imported one (lint W102 warns)."),
+    Code("E105", "undefined-name", "a name that is not declared",
+         "The name is not declared in this file, in an imported file, or as a\n"
+         "parameter or loop variable. Check the spelling, or add the missing import.\n"
+         "Under `import \"std/runners\" as std` the runners are written `std.NAME`."),
+    Code("E106", "wrong-kind", "a name refers to the wrong kind of declaration",
+         "The field expects, e.g., a profile but the name is a tenant. Each field\n"
+         "takes one kind of declaration: `profile = medium`, `tenants = [acme]`."),
+    Code("E107", "unknown-field", "a field that the block does not have",
+         "Every block has a closed set of fields (see the language reference). The\n"
+         "hint names the closest field when there is one."),
+    Code("E108", "missing-field", "a required field is missing",
+         "Required fields: platform.registry; environment.operator; profile.cpu and\n"
+         "memory; runner.image; tenant.schema, namespace and quota; pipeline.tenants\n"
+         "and schedule."),
+    Code("E109", "duplicate-field", "a field is set twice in the same block",
+         "Each field may appear once per block. Remove one of them."),
+    Code("E110", "duplicate-task", "two tasks of a pipeline have the same name",
+         "Task names are unique per pipeline across all layers (they become Airflow\n"
+         "task ids). With `for`, make sure `${x}` makes every expanded name distinct."),
+    Code("E111", "misplaced-entry", "an entry that does not belong in this block",
+         "Tasks live in `bronze`, `silver` or `gold` blocks; layer blocks in a\n"
+         "pipeline; `secret` slots in a tenant; `when` blocks in a task."),
+    Code("E112", "duplicate-platform", "more than one platform block",
+         "A project has at most one `platform` block."),
+    Code("E113", "no-platform", "the project has no platform block",
+         "Compiling needs the `platform` block (at least `registry`)."),
+    Code("E201", "type-mismatch", "a value of the wrong type",
+         "The field or parameter expects another type: string, int, bool, duration,\n"
+         "quantity, list, map, an enum value or a reference to a declaration."),
+    Code("E202", "invalid-quantity", "not a Kubernetes quantity",
+         "cpu and memory are Kubernetes quantities written as strings: \"500m\",\n"
+         "\"2\", \"512Mi\", \"8Gi\"."),
+    Code("E203", "invalid-cron", "not a valid cron expression or preset",
+         "A schedule is a five-field cron string (\"0 6 * * *\"), a preset such as\n"
+         "\"@daily\" or \"@hourly\", `manual`, or `after(pipeline)`."),
+    Code("E204", "invalid-duration", "a duration with an unknown unit",
+         "Durations are an integer and a unit: `30s`, `5m`, `2h`, `1d`."),
+    Code("E205", "unknown-enum-value", "not a value of the expected enum",
+         "Enum values are bare names, e.g. `operator = docker`, `enclave = standard`,\n"
+         "`mode = incremental`. The hint lists the values of the enum."),
+    Code("E206", "missing-argument", "a runner parameter without a default is not given",
+         "Every runner parameter without a default must be passed by name:\n"
+         "`postgres_extract(table = \"orders\")`."),
+    Code("E207", "unknown-argument", "an argument the runner does not declare",
+         "Arguments are passed by name and must match a runner parameter."),
+    Code("E208", "invalid-value", "a value outside what the field allows",
+         "Examples: a date that is not YYYY-MM-DD, `user = 0` (root), a negative\n"
+         "count, an egress entry that is not \"CIDR:port\", an empty list where one\n"
+         "item is needed, an environment variable name that is not [A-Za-z_][A-Za-z0-9_]*."),
+    Code("E209", "duplicate-argument", "an argument is passed twice",
+         "Pass each runner argument once."),
+    Code("E210", "none-not-allowed", "`none` where a value is needed",
+         "`none` is only allowed for optional (`?`) parameters and fields. It may\n"
+         "not be interpolated into a string."),
+    Code("E211", "invalid-name", "a generated or written name is not an identifier",
+         "Names match `[a-z][a-z0-9_]*`. A `for` expansion such as `extract_${t}`\n"
+         "must still give an identifier for every value of the loop."),
+    Code("E301", "dependency-cycle", "tasks depend on each other in a cycle",
+         "`after` edges must not form a cycle. Every edge of the cycle is labelled;\n"
+         "remove one of them."),
+    Code("E302", "layer-order", "a task runs after a task of a later layer",
+         "Layers run in order bronze < silver < gold: a task may only run after tasks\n"
+         "of its own or an earlier layer. Move the task, or reverse the edge."),
+    Code("E303", "pipeline-cycle", "pipelines scheduled with after() form a cycle",
+         "`schedule = after(p)` makes a pipeline wait for p. These edges must not\n"
+         "form a cycle, and a pipeline cannot run after itself."),
+    Code("E304", "pipeline-tenants", "a downstream pipeline has tenants its upstream lacks",
+         "With `schedule = after(p)` each tenant's DAG waits for the same tenant's\n"
+         "run of p, so every tenant of the downstream pipeline must be a tenant of p."),
+    Code("E401", "cross-tenant-reference", "a runner or pipeline names a particular tenant's data",
+         "Inside runners and pipelines tenant data is reached only through `tenant.*`\n"
+         "so that each tenant's DAG sees only its own schema and secrets. Write\n"
+         "`tenant.schema` instead of `acme.schema`."),
+    Code("E402", "missing-secret", "a tenant does not declare a secret slot its tasks use",
+         "Every secret slot named by a runner's `secrets` must be declared by each\n"
+         "tenant that runs it: `secret warehouse = k8s_secret(\"acme-dw\", key = \"dsn\")`."),
+    Code("E403", "quota-exceeded", "a task's pod does not fit the tenant quota",
+         "The task's profile asks for more cpu or memory than the tenant's whole\n"
+         "quota, so the pod could never be scheduled. Pick a smaller profile (with a\n"
+         "`when ENV` override) or raise the quota."),
+    Code("E404", "tenant-collision", "two tenants share a namespace, schema or pool",
+         "Namespaces, schemas and pools isolate tenants and must be unique."),
+    Code("E501", "runtime-value-misplaced", "`run.*` where no runtime value can go",
+         "`run.*` values exist only when a task runs: they may appear in strings\n"
+         "that reach `args` or `env` (also through a runner's string parameter),\n"
+         "never in `image`, `queue`, names or settings."),
+    Code("E502", "no-logical-date", "`run.*` date values in a pipeline without a logical date",
+         "Runs of a pipeline scheduled by `after(...)` or `manual` have no logical\n"
+         "date, so `run.ds`, `run.logical_date` and `run.data_interval_*` are not\n"
+         "available. `run.run_id` always is."),
+    Code("E503", "unknown-runtime-value", "an unknown `run.*` value",
+         "The runtime values are run.ds, run.logical_date, run.data_interval_start,\n"
+         "run.data_interval_end and run.run_id."),
+    Code("E601", "invalid-k8s-name", "not a valid Kubernetes name",
+         "Namespaces and secret names are RFC 1123 labels or subdomains: lowercase\n"
+         "letters, digits and `-`, starting and ending with a letter or digit, at most\n"
+         "63 (label) or 253 (subdomain) characters."),
+    Code("E602", "invalid-airflow-id", "a name that cannot be an Airflow id or pool",
+         "Tenant and pipeline names form the DAG id `<tenant>__<pipeline>` and may\n"
+         "not contain `__`; ids are at most 250 characters."),
+    Code("E603", "label-too-long", "a Kubernetes label value longer than 63 characters",
+         "pipec labels pods with the tenant, pipeline and task names; each must fit\n"
+         "a Kubernetes label value (63 characters)."),
+    Code("E701", "unknown-environment", "the environment given on the command line is not declared",
+         "`pipec compile --env NAME` needs `environment NAME { ... }` in the project."),
+    Code("E702", "no-input", "no files given and no pipec.toml found",
+         "Give .pipe files on the command line, or run inside a project with a\n"
+         "pipec.toml (entry, env, out)."),
+    Code("E703", "invalid-project-file", "pipec.toml is malformed",
+         "pipec.toml is TOML with `entry = [\"main.pipe\"]`, optional `env`, `out`\n"
+         "and a `[lint]` table with `select`/`ignore`."),
+    Code("E704", "unreadable-file", "a source file cannot be read",
+         "The file does not exist, is not readable, or is not UTF-8."),
+    Code("W101", "dangling-doc-comment", "a `///` doc comment not followed by a declaration",
+         "`///` documents the declaration on the next line. Use `#` for a plain\n"
+         "comment.", "warning"),
+    Code("W102", "shadowed-import", "a local declaration shadows an imported name",
+         "The local name wins, which may surprise readers. Rename it, or import the\n"
+         "module `as` a prefix.", "warning"),
+    Code("W103", "unused-import", "nothing from an imported file is used",
+         "Remove the import.", "warning"),
+)

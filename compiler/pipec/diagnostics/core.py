@@ -1,0 +1,82 @@
+"""Diagnostic, Label, Severity and the Sink that collects them.
+
+Diagnostics are collected, never raised: one file can yield many. Messages are
+lowercase, without a trailing period, and name the problem; the fix goes in ``help``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from pipec.diagnostics.codes import CODES
+from pipec.source import Span
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Label:
+    """A span with an optional note; the primary label carries the caret."""
+
+    span: Span
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding: a stable ``code`` from the table, a primary label, extras."""
+
+    code: str
+    message: str
+    primary: Label
+    secondary: tuple[Label, ...] = ()
+    help: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        assert self.code in CODES, f"unknown diagnostic code {self.code}"
+
+    @property
+    def severity(self) -> Severity:
+        return Severity(CODES[self.code].severity)
+
+    def sort_key(self) -> tuple:
+        span = self.primary.span
+        return (span.path, span.start, span.end, self.code, self.message)
+
+
+@dataclass
+class Sink:
+    """Collects diagnostics; deduplicates identical ones (e.g. from several environments)."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+    _seen: set = field(default_factory=set, repr=False)
+
+    def emit(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        *,
+        label: str = "",
+        secondary: tuple[Label, ...] | list[Label] = (),
+        help: str | None = None,
+        notes: tuple[str, ...] | list[str] = (),
+    ) -> Diagnostic:
+        diag = Diagnostic(code, message, Label(span, label), tuple(secondary), help, tuple(notes))
+        key = (diag.code, diag.message, diag.primary.span)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.items.append(diag)
+        return diag
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.items)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.items, key=Diagnostic.sort_key)

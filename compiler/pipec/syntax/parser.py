@@ -1,0 +1,235 @@
+"""Parsing .pipe text: the cached Lark parser, the layout post-lexer, error recovery.
+
+Only ``pipec.syntax`` knows Lark. ``parse_module`` never raises on user input: syntax
+errors become diagnostics. Recovery works per top-level declaration: when the whole
+file does not parse, it is split at lines that start a declaration and each piece
+is parsed on its own, so one file can report several syntax errors.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Iterator
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from pipec.diagnostics import Sink
+from pipec.resources import grammar_text
+from pipec.source import Span
+from pipec.syntax import nodes
+from pipec.syntax.build import Builder
+
+_OPEN = {"LPAR": "(", "LSQB": "[", "LBRACE": "{"}
+_CLOSE = {"RPAR", "RSQB", "RBRACE"}
+_DECL_START = re.compile(
+    r"^(?:import|platform|environment|profile|enum|runner|tenant|pipeline)\b(?![ \t]*=)", re.M
+)
+
+
+class _Peekable:
+    def __init__(self, stream: Iterator[Token]) -> None:
+        self._it = iter(stream)
+        self._buf: list[Token] = []
+
+    def __iter__(self) -> "_Peekable":
+        return self
+
+    def __next__(self) -> Token:
+        return self._buf.pop(0) if self._buf else next(self._it)
+
+    def peek(self, k: int = 0) -> Token | None:
+        while len(self._buf) <= k:
+            try:
+                self._buf.append(next(self._it))
+            except StopIteration:
+                return None
+        return self._buf[k]
+
+
+class Layout:
+    """Post-lexer for the layout rules of spec section 2."""
+
+    always_accept = ()
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        stack: list[str] = []
+        in_after = False
+        toks = _Peekable(stream)
+        for tok in toks:
+            kind = tok.type
+            if kind == "_NL":
+                if stack and stack[-1] in "([":
+                    continue
+                in_after = False
+            elif kind in _OPEN:
+                stack.append(_OPEN[kind])
+                in_after = False
+            elif kind in _CLOSE:
+                if stack:
+                    stack.pop()
+                in_after = False
+            elif kind == "AFTER":
+                nxt = toks.peek()
+                in_after = nxt is not None and nxt.type != "LPAR"
+            elif kind == "COMMA" and in_after and self._continues(toks):
+                while (t := toks.peek()) is not None and t.type == "_NL":
+                    next(toks)
+                yield Token.new_borrow_pos("AFTER_COMMA", tok.value, tok)
+                continue
+            yield tok
+
+    @staticmethod
+    def _continues(toks: _Peekable) -> bool:
+        k = 0
+        while (t := toks.peek(k)) is not None and t.type == "_NL":
+            k += 1
+        return t is not None and t.type in ("NAME", "INTERP_NAME")
+
+
+@cache
+def _lark() -> Lark:
+    return Lark(grammar_text(), parser="lalr", lexer="basic", propagate_positions=True,
+                postlex=Layout(), maybe_placeholders=True)
+
+
+def parse_module(path: str, text: str, sink: Sink) -> nodes.Module:
+    """Parse one file; syntax errors go to ``sink`` and the good parts are kept."""
+    docs = _doc_comments(text)
+    try:
+        return Builder(path, 0, sink, docs).module(_lark().parse(text))
+    except UnexpectedInput as err:
+        if not isinstance(err, (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF)):
+            raise
+    imports: list[nodes.Import] = []
+    decls: list[nodes.Decl] = []
+    for start, end in _chunks(text):
+        piece = text[start:end]
+        try:
+            mod = Builder(path, start, sink, docs).module(_lark().parse(piece), text.count("\n", 0, start))
+        except (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF) as err:
+            _report(err, path, start, piece, sink)
+            continue
+        imports.extend(mod.imports)
+        decls.extend(mod.decls)
+    return nodes.Module(path, tuple(imports), tuple(decls))
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    starts = [m.start() for m in _DECL_START.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    return list(zip(starts, starts[1:] + [len(text)]))
+
+
+def _doc_comments(text: str) -> dict[int, tuple[str, Span | None]]:
+    """Doc comments keyed by the line number (0-based) of the line after them."""
+    out: dict[int, tuple[str, int]] = {}
+    lines = text.split("\n")
+    buf: list[str] = []
+    first = 0
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("///"):
+            if not buf:
+                first = i
+            buf.append(stripped[3:][1:] if stripped[3:4] == " " else stripped[3:])
+            continue
+        if buf:
+            out[i] = ("\n".join(buf), first)
+            buf = []
+    if buf:
+        out[len(lines)] = ("\n".join(buf), first)
+    return out  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- error reports
+
+_FRIENDLY = {
+    "NAME": "a name", "UPPER_NAME": "an UPPER_CASE name", "INTERP_NAME": "a name",
+    "STRING": "a string", "INT": "an integer", "DURATION": "a duration", "_NL": "a newline",
+    "$END": "the end of the file", "AFTER_COMMA": "`,`", "COMMA": "`,`", "EQUAL": "`=`",
+    "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "LBRACE": "`{`",
+    "RBRACE": "`}`", "COLON": "`:`", "DOT": "`.`", "OPTIONAL": "`?`",
+}
+
+
+def _describe(term: str) -> str:
+    if term in _FRIENDLY:
+        return _FRIENDLY[term]
+    if term.isupper() and term.isalpha():
+        return f"`{term.lower()}`"
+    return term
+
+
+def _expected(names: set[str]) -> str:
+    shown = sorted({_describe(n) for n in names if n not in ("WS", "COMMENT", "DOC_COMMENT")})
+    if len(shown) > 6:
+        shown = shown[:6] + ["..."]
+    return ", ".join(shown)
+
+
+def _report(err: UnexpectedInput, path: str, base: int, piece: str, sink: Sink) -> None:
+    if isinstance(err, UnexpectedCharacters):
+        _report_char(err, path, base, piece, sink)
+        return
+    if isinstance(err, UnexpectedEOF) or getattr(err.token, "type", "$END") == "$END":
+        at = base + len(piece.rstrip())
+        expected = getattr(err, "expected", None) or getattr(err, "accepts", set())
+        sink.emit("E001", "unexpected end of input", Span(path, max(at - 1, 0), at),
+                  label="the declaration is not finished",
+                  help=f"expected {_expected(set(expected))}" if expected else None)
+        return
+    tok = err.token
+    start = base + tok.start_pos
+    end = base + (tok.end_pos if tok.end_pos is not None else tok.start_pos + len(tok.value))
+    if tok.type == "_NL":
+        end = start + 1
+        found = "a newline"
+    else:
+        found = f"`{tok.value}`"
+    expected = err.accepts or err.expected
+    sink.emit("E001", f"unexpected {found}", Span(path, start, max(end, start + 1)),
+              label=f"expected {_expected(set(expected))}", help=_hint(tok, set(expected)))
+
+
+def _hint(tok: Token, expected: set[str]) -> str:
+    if tok.type == "_NL" and "LBRACE" in expected:
+        return "a `{` opens on the line of its header"
+    if tok.type == "_NL":
+        return "a value starts on the line of its `=`; inside ( ) and [ ] newlines are free"
+    if "EQUAL" in expected:
+        return "fields are written `name = value`"
+    if tok.type in ("TASK", "FOR", "WHEN", "SECRET", "BRONZE", "SILVER", "GOLD", "IN"):
+        return f"`{tok.value}` is a keyword and cannot be used as a name here"
+    return "check the syntax of this line against the language reference"
+
+
+def _report_char(err: UnexpectedCharacters, path: str, base: int, piece: str, sink: Sink) -> None:
+    pos = base + err.pos_in_stream
+    ch = piece[err.pos_in_stream]
+    if ch == '"':
+        line_end = piece.find("\n", err.pos_in_stream)
+        line_end = len(piece) if line_end == -1 else line_end
+        sink.emit("E003", "unterminated string", Span(path, pos, base + line_end),
+                  label="this string is not closed on its line",
+                  help='close it with `"`; write `\\n` for a newline inside a string')
+        return
+    word = re.match(r"[A-Za-z0-9_]+", piece[err.pos_in_stream:])
+    if word and word.group(0)[0].isupper():
+        sink.emit("E002", f"unexpected name `{word.group(0)}`", Span(path, pos, pos + len(word.group(0))),
+                  label="names are lowercase",
+                  help=f"write `{word.group(0).lower()}`; UPPER_CASE is only for map keys")
+        return
+    sink.emit("E002", f"unexpected character `{ch}`" if ch.isprintable() else f"unexpected character U+{ord(ch):04X}",
+              Span(path, pos, pos + 1), label="not part of any token",
+              help=_char_hint(ch))
+
+
+def _char_hint(ch: str) -> str:
+    if ch == "'":
+        return 'strings use double quotes: "text"'
+    if ch == "/":
+        return "comments start with `#`; doc comments with `///`"
+    return "remove it, or put it inside a string"
