@@ -7,7 +7,7 @@ const path = require('node:path');
 const vsctm = require('vscode-textmate');
 const oniguruma = require('vscode-oniguruma');
 
-const EXTENSION_DIR = path.resolve(__dirname, '..', '..');
+const EXTENSION_DIR = path.resolve(__dirname, '..');
 const GRAMMAR_PATH = path.join(EXTENSION_DIR, 'syntaxes', 'pipe.tmLanguage.json');
 
 let grammarPromise;
@@ -68,20 +68,30 @@ function tokenAtColumn(lines, lineIndex, column) {
   return token;
 }
 
+const WORD = /[A-Za-z0-9_]/;
+
+/** Whether `needle` at `col` of `text` is not part of a longer word (`runner` in `runners`). */
+function isWholeWord(text, col, needle) {
+  const before = text[col - 1];
+  const after = text[col + needle.length];
+  const startsWord = WORD.test(needle[0]) && before !== undefined && WORD.test(before);
+  const endsWord = WORD.test(needle[needle.length - 1]) && after !== undefined && WORD.test(after);
+  return !startsWord && !endsWord;
+}
+
 /**
  * The token that starts where the `nth` occurrence (0-based) of `needle`
- * starts, searching line by line. Throws when the needle is missing.
+ * starts, searching line by line and skipping occurrences inside a longer
+ * word. Throws when the needle is missing.
  */
 function findToken(lines, needle, nth = 0) {
   let seen = 0;
   for (let i = 0; i < lines.length; i++) {
-    let from = 0;
-    for (;;) {
-      const col = lines[i].text.indexOf(needle, from);
-      if (col < 0) break;
+    const text = lines[i].text;
+    for (let col = text.indexOf(needle); col >= 0; col = text.indexOf(needle, col + 1)) {
+      if (!isWholeWord(text, col, needle)) continue;
       if (seen === nth) return tokenAtColumn(lines, i, col);
       seen++;
-      from = col + 1;
     }
   }
   throw new Error(`${JSON.stringify(needle)} (occurrence ${nth}) not found`);
