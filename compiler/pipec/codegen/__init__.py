@@ -1,0 +1,50 @@
+"""Code generation: a validated IR Project in, output files (path -> bytes) out.
+
+``generate`` is pure and deterministic: the same Project gives the same bytes
+under any PYTHONHASHSEED, with no timestamps or versions. It imports neither
+Airflow, Kubernetes nor black; only jinja2, pyyaml and the standard library.
+``manifest.json`` is added by ``pipec.publish``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pipec.codegen import names, yamlout
+from pipec.codegen.airflow.render import dag_file
+from pipec.codegen.errors import CodegenError
+from pipec.codegen.k8s import pod, tenant as tenant_k8s
+from pipec.ir.model import Project, Tenant
+
+__all__ = ["CodegenError", "generate"]
+
+
+def generate(project: Project) -> dict[str, bytes]:
+    """Every output file for ``project.environment``, keyed by POSIX path relative to DIR/ENV."""
+    tenants = {t.name: t for t in project.tenants}
+    kubernetes = project.environment.operator == "kubernetes"
+    files: dict[str, bytes] = {}
+    for tenant in project.tenants:
+        files[names.pools_path(tenant)] = pools_json(tenant)
+        if kubernetes:
+            docs = tenant_k8s.documents(project.platform, project.environment, tenant)
+            files[names.tenant_manifest_path(tenant)] = yamlout.dump_all(docs)
+    for dag in project.dags:
+        tenant = tenants.get(dag.tenant)
+        if tenant is None:
+            raise CodegenError(f"internal error: DAG {dag.dag_id} names unknown tenant {dag.tenant}")
+        files[names.dag_path(dag.tenant, dag.dag_id)] = dag_file(project, tenant, dag)
+        for task in dag.tasks if kubernetes else ():
+            plan = pod.plan(project.platform, tenant, dag, task)
+            files[names.pod_path(dag, task)] = yamlout.dump(pod.manifest(plan))
+    return dict(sorted(files.items()))
+
+
+def pools_json(tenant: Tenant) -> bytes:
+    """The tenant's pool in ``airflow pools import`` format."""
+    pool = {
+        "description": f"pipec tenant {tenant.name}",
+        "include_deferred": False,
+        "slots": tenant.pool_slots,
+    }
+    return (json.dumps({tenant.pool_name: pool}, indent=2, sort_keys=True) + "\n").encode("utf-8")

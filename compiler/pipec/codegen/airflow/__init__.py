@@ -1,0 +1,1 @@
+"""Airflow 3 DAG files: a context builder (``context.py``) and Jinja templates."""

@@ -1,0 +1,145 @@
+"""Everything the DAG template prints, computed here as ready-formatted code.
+
+The template (``templates/dag.py.j2``) only places these pieces; every value
+and every formatting decision is made in this module, through
+``pipec.codegen.pyexpr`` so the result is already in black's style.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from pipec.codegen import names
+from pipec.codegen.airflow import imports, operators
+from pipec.codegen.airflow.operators import Kwargs, literal, timedelta
+from pipec.codegen.pyexpr import Call, Code, Dict, Expr, Int, List, Str, called, render_block
+from pipec.ir.model import LAYERS, Dag, Project, Schedule, Tenant
+
+# Indentation levels of the template's blocks.
+_IN_DAG = 1
+_IN_GROUP = 2
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """One layer: the ``TaskGroup(...)`` call and its operator calls."""
+
+    header: str
+    tasks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DagView:
+    """The DAG file: import lines ("" = blank line), code blocks, edges."""
+
+    imports: tuple[str, ...]
+    secrets_class: bool
+    default_args: str
+    dag: str
+    groups: tuple[GroupView, ...]
+    publish: str | None
+    edges: tuple[str, ...]
+
+
+def build(project: Project, tenant: Tenant, dag: Dag) -> DagView:
+    """The view of ``dag`` (of ``tenant``) for the template."""
+    default_args = Dict(_default_args(tenant, dag))
+    dag_call = Call("DAG", kwargs=_dag_kwargs(project, dag))
+    groups = [_group(project, tenant, dag, layer) for layer in LAYERS]
+    group_exprs = [(header, tasks) for header, tasks in groups if tasks]
+    publish = _publish(dag)
+    edges = _edges(dag)
+    exprs: list[Expr] = [default_args, dag_call, *edges]
+    exprs += [e for header, tasks in group_exprs for e in (header, *tasks)]
+    exprs += [publish] if publish else []
+    calls = set().union(*(called(e) for e in exprs))
+    return DagView(
+        imports=tuple(imports.import_lines(calls)),
+        secrets_class=operators.SECRETS_CLASS in calls,
+        default_args=render_block(default_args, 0, force=True),
+        dag=render_block(dag_call, 0, force=True),
+        groups=tuple(
+            GroupView(render_block(h, _IN_DAG), tuple(render_block(t, _IN_GROUP, force=True) for t in ts))
+            for h, ts in group_exprs
+        ),
+        publish=render_block(publish, _IN_DAG, force=True) if publish else None,
+        edges=tuple(render_block(e, _IN_DAG) for e in edges),
+    )
+
+
+def _default_args(tenant: Tenant, dag: Dag) -> tuple[tuple[str, Expr], ...]:
+    args: list[tuple[str, Expr]] = [
+        ("owner", Str(dag.owner)),
+        ("pool", Str(tenant.pool_name)),
+        ("retries", Int(dag.retries)),
+        ("retry_delay", timedelta(dag.retry_delay_seconds)),
+    ]
+    if dag.timeout_seconds is not None:
+        args.append(("execution_timeout", timedelta(dag.timeout_seconds)))
+    if dag.on_failure_emails:
+        to = List(tuple(literal(e) for e in dag.on_failure_emails))
+        args.append(("on_failure_callback", Call("SmtpNotifier", kwargs=(("to", to),))))
+    return tuple(args)
+
+
+def _dag_kwargs(project: Project, dag: Dag) -> Kwargs:
+    tags = sorted({dag.tenant, dag.pipeline, *dag.tags})
+    kwargs: list[tuple[str, Expr]] = [
+        ("dag_id", Str(dag.dag_id)),
+        ("schedule", schedule(dag.schedule)),
+        ("start_date", _start_date(project)),
+        ("catchup", Code("False")),
+        ("default_args", Code("default_args")),
+        ("tags", List(tuple(Str(t) for t in tags))),
+    ]
+    if dag.doc:
+        kwargs.append(("doc_md", Str(dag.doc)))
+    return tuple(kwargs)
+
+
+def schedule(s: Schedule) -> Expr:
+    """Cron or preset string, ``None`` for manual, or the upstream pipeline's Asset."""
+    if s.kind == "manual":
+        return Code("None")
+    if s.kind == "after":
+        assert s.asset_uri, "after-schedule without asset_uri"
+        return List((Call("Asset", (Str(s.asset_uri),)),))
+    assert s.value, f"{s.kind} schedule without value"
+    return Str(s.value)
+
+
+def _start_date(project: Project) -> Expr:
+    start = date.fromisoformat(project.platform.start)
+    ymd = (Int(start.year), Int(start.month), Int(start.day))
+    return Call("pendulum.datetime", ymd, (("tz", Str(project.platform.timezone)),))
+
+
+def _group(project: Project, tenant: Tenant, dag: Dag, layer: str) -> tuple[Expr, list[Expr]]:
+    header = Call("TaskGroup", kwargs=(("group_id", Str(layer)), ("prefix_group_id", Code("False"))))
+    env = project.environment
+    tasks = []
+    for task in (t for t in dag.tasks if t.layer == layer):
+        if env.operator == "kubernetes":
+            kwargs = operators.kubernetes(project.platform, env, tenant, dag, task)
+            tasks.append(Call("KubernetesPodOperator", kwargs=kwargs))
+        else:
+            tasks.append(Call("DockerOperator", kwargs=operators.docker(env, dag, task)))
+    return header, tasks
+
+
+def _publish(dag: Dag) -> Expr | None:
+    """The task emitting ``dag.publishes`` once per successful run, or None."""
+    if not dag.publishes:
+        return None
+    outlets = List((Call("Asset", (Str(dag.publishes),)),))
+    return Call("EmptyOperator", kwargs=(("task_id", Str(names.PUBLISH_TASK_ID)), ("outlets", outlets)))
+
+
+def _edges(dag: Dag) -> list[Expr]:
+    """``dag.set_dependency(up, down)`` in task order, then every sink before the publish task."""
+    pairs = [(up, t.name) for t in dag.tasks for up in t.upstream]
+    if dag.publishes:
+        has_downstream = {up for up, _ in pairs}
+        pairs += [(t.name, names.PUBLISH_TASK_ID) for t in dag.tasks if t.name not in has_downstream]
+    return [Call("dag.set_dependency", (Str(up), Str(down))) for up, down in pairs]

@@ -1,0 +1,191 @@
+"""Keyword arguments of the operator call of one task, as expressions.
+
+Rule for user text (spec 6): in a templated operator field a static value is
+wrapped in ``literal(...)`` so Airflow never renders it, and a value with
+runtime parts is a template (see ``pipec.codegen.text``). Fields Airflow does
+not render get plain string constants: ``literal`` there would reach the
+container as an object. Names the grammar restricts to identifiers (task,
+pipeline, tenant, layer) are never wrapped.
+"""
+
+from __future__ import annotations
+
+from pipec.codegen import names, quantity
+from pipec.codegen.k8s import pod
+from pipec.codegen.pyexpr import Call, Code, Dict, Expr, Float, Int, List, Str
+from pipec.codegen.text import Value, static_entrypoint, to_value
+from pipec.ir.model import Dag, Environment, Platform, Task, Tenant
+
+Kwargs = tuple[tuple[str, Expr], ...]
+
+FALSE = Code("False")
+TRUE = Code("True")
+NONE = Code("None")
+SECRETS_CLASS = "_ConnectionSecrets"
+
+
+def literal(text: str) -> Expr:
+    """``literal("...")``: text Airflow must pass on without rendering."""
+    return Call("literal", (Str(text),))
+
+
+def templated(value: Value) -> Expr:
+    """A value for a field Airflow renders."""
+    return Str(value.text) if value.templated else literal(value.text)
+
+
+def timedelta(seconds: int | None) -> Expr:
+    """``timedelta(seconds=N)``, or ``None`` for no limit."""
+    return NONE if seconds is None else Call("timedelta", kwargs=(("seconds", Int(seconds)),))
+
+
+def labels(dag: Dag, task: Task) -> Expr:
+    """The ``pipec.io/*`` labels."""
+    return Dict(tuple((k, Str(v)) for k, v in pod.pod_labels(dag, task)))
+
+
+def common(dag: Dag, task: Task) -> Kwargs:
+    """Settings shared by every operator: queue always, the rest where they differ from the DAG's."""
+    kwargs: list[tuple[str, Expr]] = [("queue", Str(task.queue))]
+    if task.retries != dag.retries:
+        kwargs.append(("retries", Int(task.retries)))
+    if task.retry_delay_seconds != dag.retry_delay_seconds:
+        kwargs.append(("retry_delay", timedelta(task.retry_delay_seconds)))
+    if task.timeout_seconds != dag.timeout_seconds:
+        kwargs.append(("execution_timeout", timedelta(task.timeout_seconds)))
+    if task.doc:
+        kwargs.append(("doc_md", Str(task.doc)))
+    return tuple(kwargs)
+
+
+def kubernetes(
+    platform: Platform, environment: Environment, tenant: Tenant, dag: Dag, task: Task
+) -> Kwargs:
+    """``KubernetesPodOperator`` arguments building the pod of :func:`pod.plan`."""
+    p = pod.plan(platform, tenant, dag, task)
+    kwargs: list[tuple[str, Expr]] = [
+        ("task_id", Str(task.name)),
+        ("name", Str(p.name)),
+        ("namespace", literal(p.namespace)),
+        ("image", literal(p.image)),
+    ]
+    if p.command:
+        kwargs.append(("cmds", List(tuple(templated(v) for v in p.command))))
+    if p.args:
+        kwargs.append(("arguments", List(tuple(templated(v) for v in p.args))))
+    if p.env:
+        kwargs.append(("env_vars", List(tuple(_env_var(v) for v in p.env))))
+    kwargs += [
+        ("container_resources", _resources(p)),
+        ("labels", labels(dag, task)),
+        ("service_account_name", Str(names.POD_SERVICE_ACCOUNT)),
+        ("automount_service_account_token", FALSE),
+        ("security_context", _pod_security(p)),
+        ("container_security_context", _container_security()),
+        ("volumes", List((_tmp_volume(),))),
+        ("volume_mounts", List((_tmp_mount(),))),
+    ]
+    if p.pull_secret:
+        pull = Call("k8s.V1LocalObjectReference", kwargs=(("name", Str(p.pull_secret)),))
+        kwargs.append(("image_pull_secrets", List((pull,))))
+    if p.high_security:
+        selector = Dict(tuple((k, Str(v)) for k, v in pod.node_selector(p).items()))
+        kwargs.append(("node_selector", selector))
+        kwargs.append(("tolerations", List(tuple(_toleration(t) for t in pod.tolerations(p)))))
+    kwargs += [("on_finish_action", Str("delete_pod")), ("random_name_suffix", FALSE)]
+    kwargs += _connection(environment)
+    return tuple(kwargs) + common(dag, task)
+
+
+def _env_var(var: pod.EnvVar) -> Expr:
+    if var.secret is None:
+        assert var.value is not None
+        return Call("k8s.V1EnvVar", kwargs=(("name", Str(var.name)), ("value", templated(var.value))))
+    selector = Call(
+        "k8s.V1SecretKeySelector",
+        kwargs=(("name", Str(var.secret.secret_name)), ("key", Str(var.secret.key))),
+    )
+    source = Call("k8s.V1EnvVarSource", kwargs=(("secret_key_ref", selector),))
+    return Call("k8s.V1EnvVar", kwargs=(("name", Str(var.name)), ("value_from", source)))
+
+
+def _resources(p: pod.PodPlan) -> Expr:
+    amounts = Dict((("cpu", literal(p.cpu)), ("memory", literal(p.memory))))
+    return Call("k8s.V1ResourceRequirements", kwargs=(("limits", amounts), ("requests", amounts)))
+
+
+def _pod_security(p: pod.PodPlan) -> Expr:
+    seccomp = Call("k8s.V1SeccompProfile", kwargs=(("type", Str("RuntimeDefault")),))
+    return Call(
+        "k8s.V1PodSecurityContext",
+        kwargs=(
+            ("run_as_non_root", TRUE),
+            ("run_as_user", Int(p.run_as_user)),
+            ("seccomp_profile", seccomp),
+        ),
+    )
+
+
+def _container_security() -> Expr:
+    drop = Call("k8s.V1Capabilities", kwargs=(("drop", List((Str("ALL"),))),))
+    return Call(
+        "k8s.V1SecurityContext",
+        kwargs=(
+            ("allow_privilege_escalation", FALSE),
+            ("capabilities", drop),
+            ("read_only_root_filesystem", TRUE),
+        ),
+    )
+
+
+def _tmp_volume() -> Expr:
+    empty = Call("k8s.V1EmptyDirVolumeSource")
+    return Call("k8s.V1Volume", kwargs=(("name", Str(pod.TMP_VOLUME)), ("empty_dir", empty)))
+
+
+def _tmp_mount() -> Expr:
+    return Call(
+        "k8s.V1VolumeMount",
+        kwargs=(("name", Str(pod.TMP_VOLUME)), ("mount_path", Str(pod.TMP_PATH))),
+    )
+
+
+def _toleration(toleration: dict[str, str]) -> Expr:
+    return Call("k8s.V1Toleration", kwargs=tuple((k, Str(v)) for k, v in toleration.items()))
+
+
+def _connection(environment: Environment) -> Kwargs:
+    """An explicit Airflow connection, else the pod's in-cluster service account."""
+    if environment.kubernetes_conn_id:
+        return (("kubernetes_conn_id", literal(environment.kubernetes_conn_id)),)
+    return (("kubernetes_conn_id", NONE), ("in_cluster", TRUE))
+
+
+def docker(environment: Environment, dag: Dag, task: Task) -> Kwargs:
+    """``DockerOperator`` arguments running the same container as the kubernetes pod."""
+    kwargs: list[tuple[str, Expr]] = [("task_id", Str(task.name)), ("image", literal(task.image))]
+    if task.entrypoint:
+        entrypoint = static_entrypoint(task)
+        kwargs.append(("entrypoint", List(tuple(Str(t) for t in entrypoint))))
+    if task.args:
+        kwargs.append(("command", List(tuple(templated(to_value(t, False)) for t in task.args))))
+    if task.env:
+        env = tuple((name, templated(to_value(t, False))) for name, t in task.env)
+        kwargs.append(("environment", Dict(env)))
+    if task.secrets:
+        conns = Dict(tuple((s.env_var, Str(s.connection_id)) for s in task.secrets))
+        kwargs.append(("private_environment", Call(SECRETS_CLASS, (conns,))))
+    if environment.network:
+        kwargs.append(("network_mode", Str(environment.network)))
+    if environment.docker_url:
+        kwargs.append(("docker_url", Str(environment.docker_url)))
+    kwargs += [
+        ("cpus", Float(quantity.cpus(task.resources.cpu))),
+        ("mem_limit", Int(quantity.memory_bytes(task.resources.memory))),
+        ("user", Str(str(task.run_as_user))),
+        ("labels", labels(dag, task)),
+        ("auto_remove", Str("success")),
+        ("mount_tmp_dir", FALSE),
+    ]
+    return tuple(kwargs) + common(dag, task)
+
