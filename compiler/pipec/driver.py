@@ -1,0 +1,103 @@
+"""The one place that wires the stages: load -> read declarations -> check -> instantiate.
+
+Front ends (CLI, language server, tests) call ``analyze`` or ``build``; none of
+them runs a stage on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipec.check import CHECKS
+from pipec.diagnostics import Diagnostic, Sink
+from pipec.ir import model as ir
+from pipec.ir import specs
+from pipec.ir.decls import DeclReader, Defs
+from pipec.ir.instantiate import Instantiator
+from pipec.ir.loader import Program, load_program
+from pipec.source import SourceMap, Span
+
+
+@dataclass
+class Analysis:
+    """The outcome of analysing a project: diagnostics, and the IR when asked and clean."""
+
+    sources: SourceMap
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    program: Program | None = None
+    defs: Defs | None = None
+    project: ir.Project | None = None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity.value == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity.value == "warning"]
+
+
+def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs: bool = True,
+            sources: SourceMap | None = None) -> Analysis:
+    """Parse and check; with ``env``, also build the IR for that environment.
+
+    Checks run for every declared environment (``when`` blocks differ), so an
+    error in any environment's configuration is found by ``pipec check``.
+    """
+    sink, sources = Sink(), sources or SourceMap()
+    program = load_program(entries, root, sink, sources)
+    result = Analysis(sources, program=program)
+    if _has_syntax_errors(sink):
+        result.diagnostics = sink.sorted()
+        return result
+    defs = DeclReader(program, sink).read()
+    for check in CHECKS:
+        check(defs, sink)
+    result.defs = defs
+    inst = Instantiator(defs, sink)
+    envs = sorted(defs.envs) if all_envs else []
+    for name in envs or [None]:
+        inst.dags(name)
+    if env is not None:
+        result.project = _project(defs, inst, env, sink, root)
+    result.diagnostics = sink.sorted()
+    if sink.has_errors:
+        result.project = None
+    return result
+
+
+def _has_syntax_errors(sink: Sink) -> bool:
+    return any(d.code.startswith("E0") or d.code in ("E101", "E102", "E103", "E704") for d in sink.items)
+
+
+def _project(defs: Defs, inst: Instantiator, env: str, sink: Sink, root: Path) -> ir.Project | None:
+    if env not in defs.envs:
+        hint = ", ".join(sorted(defs.envs)) or "none are declared"
+        sink.emit("E701", f"unknown environment `{env}`", Span("<command line>", 0, 0),
+                  help=f"environments: {hint}")
+        return None
+    if defs.platform is None:
+        sink.emit("E113", "the project has no `platform` block", Span("<command line>", 0, 0),
+                  help='add `platform { registry = "registry.example.com/etl" }`')
+        return None
+    dags = inst.dags(env)
+    if sink.has_errors:
+        return None
+    read, _ = defs.envs[env]
+    environment = ir.Environment(name=env, **{k: v for k, v in read.values.items() if v is not None})
+    platform = ir.Platform(**specs.platform_values(defs.platform))
+    tenants = tuple(_tenant(defs.tenants[name]) for name in sorted(defs.tenants))
+    return ir.Project(environment=environment, platform=platform, tenants=tenants,
+                      dags=tuple(sorted(dags, key=lambda d: d.dag_id)))
+
+
+def _tenant(t) -> ir.Tenant:
+    read = t.read
+    quota = read.get("quota")
+    return ir.Tenant(
+        name=t.name, db_schema=read.get("schema"), namespace=read.get("namespace"),
+        enclave=read.get("enclave", "standard"), quota=ir.Quota(**quota), pool_name=t.name,
+        pool_slots=read.get("pool", 8), egress=tuple(ir.Egress(cidr=c, port=p) for c, p in read.get("egress", [])),
+        secrets=tuple((slot, ir.SecretSource(secret_name=s[0], key=s[1])) for slot, s in sorted(t.secrets.items())),
+        doc=t.decl.doc)

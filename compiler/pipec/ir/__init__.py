@@ -1,0 +1,1 @@
+"""The typed IR (``model``) and the passes that build it from syntax trees."""

@@ -1,0 +1,438 @@
+"""Instantiating pipelines per environment and tenant: definitions -> IR.
+
+Precedence, lowest to highest: built-in default, pipeline, runner, task, the
+task's ``when`` block for the environment being compiled (spec 3.1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pipec.check.tenancy import check_quota
+from pipec.diagnostics import Label, Sink
+from pipec.ir import model as ir
+from pipec.ir import specs
+from pipec.ir.blocks import fields_of, misplaced
+from pipec.ir.decls import Defs, PipelineDef, RunnerDef, TaskDef, TenantDef
+from pipec.ir.values import INVALID, Evaluator, RunPart, Scope, Ty, Val, did_you_mean
+from pipec.source import Span
+from pipec.syntax import nodes as n
+
+_OVERRIDE_TYPES = {"retries": specs.INT, "retry_delay": specs.DUR, "timeout": specs.DUR, "queue": specs.S,
+                   "profile": Ty("ref", ref_kind="profile"), "env": Ty("map")}
+_DATED = ("ds", "logical_date", "data_interval_start", "data_interval_end")
+
+
+@dataclass
+class Ctx:
+    """What one task instantiation needs to know."""
+
+    pipe: PipelineDef
+    tenant: TenantDef
+    env: str | None
+    dated: bool  # the pipeline's runs have a logical date
+
+
+class Instantiator:
+    def __init__(self, defs: Defs, sink: Sink) -> None:
+        self.defs, self.sink = defs, sink
+        self.ev = Evaluator(sink)
+
+    # ------------------------------------------------------------ dags
+
+    def dags(self, env: str | None) -> list[ir.Dag]:
+        out = []
+        for name in sorted(self.defs.pipelines):
+            pipe = self.defs.pipelines[name]
+            for tenant_name, tenant_span in sorted(set(pipe.tenants)):
+                tenant = self.defs.tenants.get(tenant_name)
+                if tenant is not None:
+                    dag = self.dag(pipe, tenant, env, tenant_span)
+                    if dag is not None:
+                        out.append(dag)
+        return out
+
+    def dag(self, pipe: PipelineDef, tenant: TenantDef, env: str | None, tenant_span: Span) -> ir.Dag | None:
+        schedule = self._schedule(pipe, tenant)
+        ctx = Ctx(pipe, tenant, env, schedule is not None and schedule.kind in ("cron", "preset"))
+        tasks = [t for t in (self.task(td, ctx, tenant_span) for td in pipe.tasks) if t is not None]
+        if schedule is None or len(tasks) != len(pipe.tasks):
+            return None
+        read = pipe.read
+        emails = self._emails(read.get("on_failure"), read.nodes.get("on_failure"))
+        return ir.Dag(
+            dag_id=f"{tenant.name}__{pipe.name}", tenant=tenant.name, pipeline=pipe.name, schedule=schedule,
+            owner=read.get("owner", "pipec"), tags=tuple(self._tags(read.get("tags", []))),
+            retries=read.get("retries", 0), retry_delay_seconds=read.get("retry_delay", 300),
+            timeout_seconds=read.get("timeout"), on_failure_emails=emails,
+            publishes=self._publishes(pipe, tenant), tasks=tuple(order_tasks(tasks)), doc=pipe.decl.doc)
+
+    def _schedule(self, pipe: PipelineDef, tenant: TenantDef) -> ir.Schedule | None:
+        if pipe.schedule is None:
+            return None
+        kind, value, _ = pipe.schedule
+        if kind == "after":
+            return ir.Schedule(kind="after", upstream_pipeline=value[0], asset_uri=f"pipec://{tenant.name}/{value[0]}")
+        return ir.Schedule(kind=kind, value=value)
+
+    def _publishes(self, pipe: PipelineDef, tenant: TenantDef) -> str | None:
+        for other in self.defs.pipelines.values():
+            if other.schedule and other.schedule[0] == "after" and other.schedule[1][0] == pipe.name \
+                    and any(t == tenant.name for t, _ in other.tenants):
+                return f"pipec://{tenant.name}/{pipe.name}"
+        return None
+
+    def _tags(self, items) -> list[str]:
+        tags = []
+        for item in items:
+            text = self.ev.coerce(item, specs.S, "`tags`")
+            if text is not INVALID:
+                tags.append(text)
+        return sorted(set(tags))
+
+    def _emails(self, value: Any, fld: n.Field | None) -> tuple[str, ...]:
+        if value is None or fld is None:
+            return ()
+        node = fld.value
+        if not isinstance(node, n.Call) or node.callee.dotted != "email" or not node.args:
+            self.sink.emit("E201", "`on_failure` expects `email(\"address\", ...)`", node.span,
+                           help='write `on_failure = email("oncall@example.com")`')
+            return ()
+        out = []
+        for arg in node.args:
+            text = self._email_arg(arg)
+            if text is not None:
+                out.append(text)
+        return tuple(out)
+
+    def _email_arg(self, arg: n.Arg) -> str | None:
+        if arg.name is not None or not isinstance(arg.value, n.Str) or \
+                any(isinstance(p, n.Interp) for p in arg.value.parts):
+            self.sink.emit("E201", "`email` takes address strings", arg.span, help='write email("oncall@example.com")')
+            return None
+        text = "".join(p.text for p in arg.value.parts)
+        local, at, domain = text.partition("@")
+        if not at or not local or "." not in domain or " " in text:
+            self.sink.emit("E208", f"`{text}` is not an email address", arg.value.span,
+                           help="write a full address such as oncall@example.com")
+            return None
+        return text
+
+    # ------------------------------------------------------------ tasks
+
+    def task(self, td: TaskDef, ctx: Ctx, tenant_span: Span) -> ir.Task | None:
+        scope = Scope(ctx.pipe.module, bindings=td.bindings, tenant=ctx.tenant.scope_fields(),
+                      platform=self.defs.platform_scope(), allow_run=True, where="pipeline")
+        runner = self._runner(td.call, scope)
+        if runner is None:
+            return None
+        bindings = self._bind(runner, td.call, scope)
+        if bindings is None:
+            return None
+        rscope = Scope(runner.module, bindings=bindings, tenant=scope.tenant, platform=scope.platform,
+                       allow_run=True, where="runner")
+        settings = self._runner_settings(runner, rscope)
+        self._overrides(td, ctx, scope, settings)
+        return self._build_task(td, ctx, runner, settings, tenant_span)
+
+    def _runner(self, call: n.Call, scope: Scope) -> RunnerDef | None:
+        val = self.ev.eval(call.callee, scope)
+        if val.kind == "name" and val.data is not INVALID:
+            runners = [s for s in scope.module.visible_names()]
+            self.sink.emit("E105", f"undefined runner `{call.callee.dotted}`", call.callee.span, label="not declared",
+                           help=did_you_mean(call.callee.dotted, runners) or
+                           'import the runners, e.g. `import "std/runners"`')
+            return None
+        sym = self.ev.coerce(val, Ty("ref", ref_kind="runner"), "a task")
+        if sym is INVALID:
+            return None
+        return self.defs.runners.get(sym.decl.span)
+
+    def _bind(self, runner: RunnerDef, call: n.Call, scope: Scope) -> dict[str, Val] | None:
+        bound: dict[str, Val] = {}
+        arg_spans: dict[str, Span] = {}
+        ok = True
+        for arg in call.args:
+            if arg.name is None:
+                self.sink.emit("E207", "runner arguments are passed by name", arg.span,
+                               help=f"write `{next(iter(runner.params), 'name')} = ...`")
+                ok = False
+                continue
+            name = arg.name.text
+            param = runner.params.get(name)
+            if param is None:
+                hint = did_you_mean(name, runner.params) or (
+                    "parameters: " + ", ".join(runner.params) if runner.params else "this runner takes no arguments")
+                self.sink.emit("E207", f"runner `{runner.name}` has no parameter `{name}`", arg.name.span,
+                               label="unknown argument", secondary=[Label(runner.decl.name.span, "runner declared here")],
+                               help=hint)
+                ok = False
+                continue
+            if name in bound:
+                self.sink.emit("E209", f"argument `{name}` is passed twice", arg.name.span,
+                               secondary=[Label(arg_spans[name], "first passed here")])
+                ok = False
+                continue
+            val = self.ev.eval(arg.value, scope)
+            checked = self.ev.coerce(val, param.ty, f"parameter `{name}` of `{runner.name}`")
+            ok = ok and checked is not INVALID
+            if param.ty.kind == "enum" and checked not in (INVALID, None):
+                val = Val("text", (checked,), val.span)
+            bound[name], arg_spans[name] = val, arg.span
+        for name, param in runner.params.items():
+            if name in bound:
+                continue
+            if not param.has_default:
+                self.sink.emit("E206", f"missing argument `{name}` for runner `{runner.name}`", call.callee.span,
+                               label=f"needs `{name}`", secondary=[Label(param.span, "parameter declared here")],
+                               help=f"pass `{name} = ...` ({param.ty.show()})")
+                ok = False
+                continue
+            default = self.ev.eval(param.default, Scope(runner.module, allow_run=True))
+            if param.ty.kind == "enum" and default.kind in ("name", "symbol"):
+                default = Val("text", (default.data if default.kind == "name" else default.data.name,), default.span)
+            bound[name] = default
+        return bound if ok else None
+
+    def _runner_settings(self, runner: RunnerDef, scope: Scope) -> dict[str, Any]:
+        out: dict[str, Any] = {"_spans": {}}
+        for spec in specs.RUNNER:
+            fld = runner.fields.get(spec.name)
+            if fld is None:
+                continue
+            out["_spans"][spec.name] = fld.value.span
+            if spec.name in ("entrypoint", "args"):
+                out[spec.name] = self._text_list(fld.value, scope, spec.name)
+            elif spec.name == "env":
+                out["env"] = self._env_map(fld.value, scope)
+            elif spec.name == "secrets":
+                out["secrets"] = self._secrets(fld.value, scope)
+            else:
+                out[spec.name] = self.ev.coerce(self.ev.eval(fld.value, scope), spec.ty, f"`{spec.name}`")
+        if "profile" not in runner.fields:
+            out["profile"] = self._default_profile(runner)
+        self._check_user(out.get("user"), out["_spans"].get("user"))
+        return out
+
+    def _check_user(self, user: Any, span: Span | None) -> None:
+        if isinstance(user, int) and user <= 0:
+            self.sink.emit("E208", "`user` must be a non-root user id", span,
+                           help="pods run as a non-root numeric user; use e.g. 10001")
+
+    def _default_profile(self, runner: RunnerDef):
+        sym, _ = runner.module.lookup(("small",))
+        if sym is None or sym.kind != "profile":
+            self.sink.emit("E108", f"runner `{runner.name}` sets no `profile` and no profile `small` is in scope",
+                           runner.decl.name.span, help='set `profile = ...` or `import "std/profiles"`')
+            return INVALID
+        return sym
+
+    def _text_list(self, node: n.Value, scope: Scope, what: str) -> Any:
+        items = self.ev.coerce(self.ev.eval(node, scope), Ty("list"), f"`{what}`")
+        if items is INVALID:
+            return INVALID
+        out = []
+        for item in items:
+            elements = item.data if item.kind == "list" else (item,)
+            for el in elements:
+                if el.kind == "none":
+                    continue
+                parts = self.ev.coerce(el, Ty("text"), f"`{what}`")
+                if parts is not INVALID:
+                    out.append((parts, el.span))
+        if what == "entrypoint":
+            for parts, _ in out:
+                self._no_run(parts, "`entrypoint`")
+        return out
+
+    def _env_map(self, node: n.Value, scope: Scope) -> Any:
+        entries = self.ev.coerce(self.ev.eval(node, scope), Ty("map"), "`env`")
+        if entries is INVALID:
+            return {}
+        out = {}
+        for key, val in entries:
+            if val.kind == "none":
+                continue
+            parts = self.ev.coerce(val, Ty("text"), f"`env.{key.text}`")
+            if parts is not INVALID:
+                out[key.text] = (parts, val.span, key.span)
+        return out
+
+    def _secrets(self, node: n.Value, scope: Scope) -> list[tuple[str, str, Span]]:
+        """Secret uses as (env var, slot, span of the slot name)."""
+        if isinstance(node, n.ListV):
+            pairs = [(None, item) for item in node.items]
+        elif isinstance(node, n.MapV):
+            pairs = [(e.key.text, e.value) for e in node.entries]
+        else:
+            self.sink.emit("E201", "`secrets` expects a list of slot names or a map of ENV = slot", node.span,
+                           help="write `secrets = [warehouse]` or `secrets = { DB_URL = warehouse }`")
+            return []
+        out = []
+        for env_var, item in pairs:
+            slot = self._slot(item, scope)
+            if slot is not None:
+                out.append((env_var or slot.upper(), slot, item.span))
+        return out
+
+    def _slot(self, item: n.Value, scope: Scope) -> str | None:
+        if isinstance(item, n.Ref) and len(item.parts) == 1:
+            return item.parts[0].text
+        if isinstance(item, n.Ref):
+            self.ev.eval(item, scope)  # reports cross-tenant references
+            if self.sink.items and self.sink.items[-1].primary.span == item.span:
+                return None
+        self.sink.emit("E201", "a secret is named by its slot", item.span,
+                       help="write the slot name bare, e.g. `warehouse`; each tenant declares the slot")
+        return None
+
+    def _no_run(self, parts, what: str) -> None:
+        for part in parts:
+            if isinstance(part, RunPart):
+                self.sink.emit("E501", f"`run.{part.var}` cannot be used in {what}", part.span,
+                               label="only known when the task runs",
+                               help="runtime values may only reach a task's `args` and `env`")
+
+    def _overrides(self, td: TaskDef, ctx: Ctx, scope: Scope, settings: dict) -> None:
+        if td.block is None:
+            return
+        found, whens = fields_of(td.block, self.sink, f"task `{td.name}`", "overrides and `when` blocks",
+                                 (n.WhenBlock,))
+        self._apply(found, scope, settings, f"task `{td.name}`")
+        for when in whens:
+            if when.env.text not in self.defs.envs:
+                self.sink.emit("E105", f"undefined environment `{when.env.text}`", when.env.span,
+                               help=did_you_mean(when.env.text, self.defs.envs) or "declare `environment NAME { ... }`")
+            wfound, _ = fields_of(when.block, self.sink, f"`when {when.env.text}`", "overrides")
+            if when.env.text == ctx.env:
+                self._apply(wfound, scope, settings, f"`when {when.env.text}`")
+            else:
+                self._apply(wfound, scope, {"_spans": {}}, f"`when {when.env.text}`")
+
+    def _apply(self, found: dict[str, n.Field], scope: Scope, settings: dict, where: str) -> None:
+        for name, fld in found.items():
+            ty = _OVERRIDE_TYPES.get(name)
+            if ty is None:
+                hint = did_you_mean(name, _OVERRIDE_TYPES) or "overrides: " + ", ".join(_OVERRIDE_TYPES)
+                self.sink.emit("E107", f"{where} cannot set `{name}`", fld.key.span, label="not an override",
+                               help=hint)
+                continue
+            settings["_spans"][name] = fld.value.span
+            if name == "env":
+                merged = dict(settings.get("env", {}))
+                merged.update(self._env_map(fld.value, scope))
+                settings["env"] = merged
+            else:
+                settings[name] = self.ev.coerce(self.ev.eval(fld.value, scope), ty, f"`{name}`")
+
+    # ------------------------------------------------------------ assembly
+
+    def _build_task(self, td: TaskDef, ctx: Ctx, runner: RunnerDef, s: dict, tenant_span: Span) -> ir.Task | None:
+        read = ctx.pipe.read
+        values = {
+            "image": s.get("image", INVALID), "profile": s.get("profile", INVALID),
+            "queue": s.get("queue", "default"),
+            "retries": _first(s.get("retries"), read.get("retries"), 0),
+            "retry_delay": _first(s.get("retry_delay"), read.get("retry_delay"), 300),
+            "timeout": _first(s.get("timeout"), read.get("timeout")),
+            "args": s.get("args", []), "entrypoint": s.get("entrypoint", []),
+        }
+        if any(v is INVALID for v in values.values()):
+            return None
+        self._check_retries(values, s)
+        self._dated(ctx, values["args"], s.get("env", {}))
+        profile = self.defs.profiles.get(values["profile"].decl.span)
+        if profile is None or INVALID in profile or None in profile:
+            return None
+        check_quota(self.sink, ctx.tenant, td.name, values["profile"].name, profile[0], profile[1], td.span)
+        secrets = self._secret_envs(ctx, s.get("secrets", []), tenant_span, runner)
+        env = {k: _text(parts) for k, (parts, _, _) in sorted(s.get("env", {}).items())}
+        self._env_clash(env, secrets, s, td)
+        platform = specs.platform_values(self.defs.platform) if self.defs.platform else {}
+        return ir.Task(
+            name=td.name, layer=td.layer, runner=runner.name, image=values["image"],
+            entrypoint=tuple(_text(p) for p, _ in values["entrypoint"]),
+            args=tuple(_text(p) for p, _ in values["args"]), env=tuple(env.items()), secrets=secrets,
+            resources=ir.Resources(profile=values["profile"].name, cpu=profile[0], memory=profile[1]),
+            queue=values["queue"], retries=values["retries"], retry_delay_seconds=values["retry_delay"],
+            timeout_seconds=values["timeout"], run_as_user=s.get("user") or platform.get("run_as_user", 10001),
+            upstream=tuple(sorted({name for name, _ in td.after})), doc=td.doc)
+
+    def _check_retries(self, values: dict, s: dict) -> None:
+        if values["retries"] < 0:
+            self.sink.emit("E208", "`retries` cannot be negative", s["_spans"].get("retries"), help="use 0 or more")
+        if values["timeout"] is not None and values["timeout"] <= 0:
+            self.sink.emit("E208", "`timeout` must be longer than zero", s["_spans"].get("timeout"),
+                           help="use e.g. 30m")
+
+    def _dated(self, ctx: Ctx, args, env: dict) -> None:
+        if ctx.dated:
+            return
+        parts = [p for a, _ in args for p in a] + [p for v, _, _ in env.values() for p in v]
+        kind, _, sched_span = ctx.pipe.schedule
+        for part in parts:
+            if isinstance(part, RunPart) and part.var in _DATED:
+                self.sink.emit("E502", f"`run.{part.var}` is not available: pipeline `{ctx.pipe.name}` runs {kind}",
+                               part.span, label="no logical date", secondary=[Label(sched_span, "scheduled here")],
+                               help="runs triggered by after(...) or manually have no logical date; "
+                                    "use `run.run_id`, or schedule the pipeline with cron")
+
+    def _secret_envs(self, ctx: Ctx, uses, tenant_span: Span, runner: RunnerDef) -> tuple[ir.SecretEnv, ...]:
+        out = {}
+        for env_var, slot, span in uses:
+            source = ctx.tenant.secrets.get(slot)
+            if source is None:
+                self.sink.emit("E402", f"tenant `{ctx.tenant.name}` does not declare secret slot `{slot}`",
+                               tenant_span, label=f"runs `{runner.name}`, which needs `{slot}`",
+                               secondary=[Label(span, "secret used here"),
+                                          Label(ctx.tenant.decl.name.span, "tenant declared here")],
+                               help=f'add `secret {slot} = k8s_secret("NAME", key = "KEY")` to tenant `{ctx.tenant.name}`')
+                continue
+            out[env_var] = ir.SecretEnv(env_var=env_var, slot=slot,
+                                        source=ir.SecretSource(secret_name=source[0], key=source[1]),
+                                        connection_id=f"{ctx.tenant.name}__{slot}")
+        return tuple(out[k] for k in sorted(out))
+
+    def _env_clash(self, env: dict, secrets, s: dict, td: TaskDef) -> None:
+        for sec in secrets:
+            if sec.env_var in env:
+                self.sink.emit("E208", f"environment variable `{sec.env_var}` is set by `env` and by `secrets`",
+                               s["env"][sec.env_var][2], help="rename the variable or map the secret to another name")
+
+
+def _first(*values):
+    for v in values:
+        if v is not None:
+            return v
+    return None
+
+
+def _text(parts) -> ir.Text:
+    merged: list = []
+    for part in parts:
+        if isinstance(part, RunPart):
+            merged.append(ir.RunRef(var=part.var))
+        elif part and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part:
+            merged.append(part)
+    return ir.Text(parts=tuple(merged))
+
+
+def order_tasks(tasks: list[ir.Task]) -> list[ir.Task]:
+    """By layer, then lexicographic topological order inside each layer."""
+    import networkx as nx
+
+    out = []
+    by_name = {t.name: t for t in tasks}
+    for layer in ir.LAYERS:
+        graph = nx.DiGraph()
+        names = sorted(t.name for t in tasks if t.layer == layer)
+        graph.add_nodes_from(names)
+        graph.add_edges_from((u, t.name) for t in tasks if t.layer == layer for u in t.upstream if u in graph)
+        try:
+            out.extend(by_name[name] for name in nx.lexicographical_topological_sort(graph))
+        except nx.NetworkXUnfeasible:
+            out.extend(by_name[name] for name in names)
+    return out

@@ -1,0 +1,218 @@
+"""Loading a project: files, imports, module scopes.
+
+``import "std/NAME"`` loads ``stdlib/NAME.pipe``; ``import "./x.pipe"`` loads a file
+relative to the importing file and may not leave the project root. Each file is
+loaded once. A file's scope holds its own declarations and those declared by the
+files it imports directly (or, with ``as``, under ``alias.``); imports do not chain.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipec.diagnostics import Label, Sink
+from pipec.resources import stdlib_dir
+from pipec.source import SourceMap, Span
+from pipec.syntax import nodes as n
+from pipec.syntax.parser import parse_module
+
+STD_PREFIX = "std/"
+
+
+@dataclass
+class Symbol:
+    """A top-level declaration and the module that declares it."""
+
+    kind: str
+    name: str
+    decl: n.Decl
+    module: "LoadedModule"
+
+
+@dataclass
+class LoadedModule:
+    """A parsed file, its display path, and what its names resolve to."""
+
+    path: str
+    real: Path
+    syntax: n.Module
+    is_std: bool
+    own: dict[str, Symbol] = field(default_factory=dict)
+    imported: dict[str, Symbol] = field(default_factory=dict)
+    aliases: dict[str, "LoadedModule"] = field(default_factory=dict)
+    import_spans: dict[str, Span] = field(default_factory=dict)
+
+    def lookup(self, parts: tuple[str, ...]) -> tuple[Symbol | None, int]:
+        """Resolve a dotted name: the symbol and how many parts it consumed."""
+        if len(parts) >= 2 and parts[0] in self.aliases and parts[0] not in self.own:
+            return self.aliases[parts[0]].own.get(parts[1]), 2
+        sym = self.own.get(parts[0]) or self.imported.get(parts[0])
+        return sym, 1
+
+    def visible_names(self) -> list[str]:
+        names = set(self.own) | set(self.imported)
+        for alias, mod in self.aliases.items():
+            names.update(f"{alias}.{k}" for k in mod.own)
+        return sorted(names)
+
+
+@dataclass
+class Program:
+    """Every loaded module in load order (entries first, imports after)."""
+
+    modules: list[LoadedModule]
+    sources: SourceMap
+    root: Path
+
+    def symbols(self, kind: str | None = None) -> list[Symbol]:
+        out = [s for m in self.modules for s in m.own.values() if kind is None or s.kind == kind]
+        return sorted(out, key=lambda s: (s.name, s.decl.span))
+
+    def declarations(self, kind: str) -> list[n.Decl]:
+        return [d for m in self.modules for d in m.syntax.decls if d.kind == kind]
+
+
+def display_path(path: Path) -> str:
+    rel = os.path.relpath(path, Path.cwd())
+    return Path(rel).as_posix() if not rel.startswith("..") else path.as_posix()
+
+
+class Loader:
+    def __init__(self, root: Path, sink: Sink, sources: SourceMap) -> None:
+        self.root, self.sink, self.sources = root.resolve(), sink, sources
+        self.by_real: dict[Path, LoadedModule] = {}
+        self.order: list[LoadedModule] = []
+        self._stack: list[Path] = []
+
+    def load_entry(self, path: Path) -> None:
+        real = path.resolve()
+        if real in self.by_real:
+            return
+        text = _read(real)
+        if text is None:
+            self.sink.emit("E704", f"cannot read `{display_path(path)}`",
+                           Span(display_path(path), 0, 0), help="check the path; files must be UTF-8")
+            return
+        self._load(real, display_path(path), text, is_std=False)
+
+    def _load(self, real: Path, shown: str, text: str, is_std: bool) -> LoadedModule:
+        self.sources.add(shown, text)
+        mod = LoadedModule(shown, real, parse_module(shown, text, self.sink), is_std)
+        self.by_real[real] = mod
+        self.order.append(mod)
+        self._stack.append(real)
+        for imp in mod.syntax.imports:
+            self._import(mod, imp)
+        self._stack.pop()
+        return mod
+
+    def _import(self, mod: LoadedModule, imp: n.Import) -> None:
+        target = self._resolve(mod, imp)
+        if target is None:
+            return
+        real, shown, is_std = target
+        if real in self._stack:
+            self.sink.emit("E102", f"import cycle: `{shown}` is already being imported",
+                           imp.path.span, label="this import closes the cycle",
+                           help="move the shared declarations into a file that both import")
+            return
+        child = self.by_real.get(real)
+        if child is None:
+            text = _read(real)
+            if text is None:
+                self.sink.emit("E101", f"cannot read `{shown}`", imp.path.span, label="imported here",
+                               help="files must exist and be UTF-8")
+                return
+            child = self._load(real, shown, text, is_std)
+        key = imp.alias.text if imp.alias else str(real)
+        if imp.alias:
+            mod.aliases[imp.alias.text] = child
+        mod.import_spans[key] = imp.span
+
+    def _resolve(self, mod: LoadedModule, imp: n.Import) -> tuple[Path, str, bool] | None:
+        text = "".join(p.text for p in imp.path.parts if isinstance(p, n.Lit))
+        if text.startswith(STD_PREFIX):
+            name = text[len(STD_PREFIX):]
+            real = stdlib_dir() / f"{name}.pipe"
+            if not name or "/" in name or not real.is_file():
+                known = sorted(p.stem for p in stdlib_dir().glob("*.pipe"))
+                self.sink.emit("E101", f"no stdlib module `{text}`", imp.path.span, label="not found",
+                               help="stdlib modules: " + ", ".join(f"std/{k}" for k in known))
+                return None
+            return real, f"{text}.pipe", True
+        if mod.is_std:
+            self.sink.emit("E101", "stdlib modules may only import stdlib modules", imp.path.span)
+            return None
+        real = (mod.real.parent / text).resolve()
+        if not real.is_relative_to(self.root):
+            self.sink.emit("E103", f"`{text}` is outside the project root", imp.path.span,
+                           label="leaves the project", help=f"the project root is {display_path(self.root)}")
+            return None
+        if not real.is_file():
+            self.sink.emit("E101", f"cannot find `{text}`", imp.path.span, label="no such file",
+                           help="paths are relative to the importing file, e.g. \"./tenants.pipe\"")
+            return None
+        return real, display_path(real), False
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def load_program(entries: list[Path], root: Path, sink: Sink, sources: SourceMap) -> Program:
+    loader = Loader(root, sink, sources)
+    for entry in entries:
+        loader.load_entry(entry)
+    program = Program(loader.order, sources, loader.root)
+    _build_scopes(program, loader, sink)
+    return program
+
+
+def _build_scopes(program: Program, loader: Loader, sink: Sink) -> None:
+    for mod in program.modules:
+        for decl in mod.syntax.decls:
+            if decl.name is None:
+                continue
+            first = mod.own.get(decl.name.text)
+            if first is not None:
+                sink.emit("E104", f"`{decl.name.text}` is declared twice", decl.name.span,
+                          label="declared again here", secondary=[Label(first.decl.name.span, "first declared here")],
+                          help="rename one of them")
+                continue
+            mod.own[decl.name.text] = Symbol(decl.kind, decl.name.text, decl, mod)
+    for mod in program.modules:
+        for imp in mod.syntax.imports:
+            if imp.alias:
+                continue
+            target = _target_of(loader, mod, imp)
+            if target is None:
+                continue
+            for name, sym in target.own.items():
+                if name in mod.own:
+                    if not mod.is_std:
+                        sink.emit("W102", f"`{name}` shadows an imported declaration", mod.own[name].decl.name.span,
+                                  label="local declaration", secondary=[Label(imp.span, "imported here")],
+                                  help="rename it, or import the module with `as`")
+                    continue
+                other = mod.imported.get(name)
+                if other is not None and other is not sym:
+                    sink.emit("E104", f"`{name}` is declared by two imported files", imp.span,
+                              label="second import", secondary=[Label(other.decl.name.span, "one declaration"),
+                                                                 Label(sym.decl.name.span, "another declaration")],
+                              help="rename one of them, or import one file `as` a prefix")
+                    continue
+                mod.imported[name] = sym
+
+
+def _target_of(loader: Loader, mod: LoadedModule, imp: n.Import) -> LoadedModule | None:
+    text = "".join(p.text for p in imp.path.parts if isinstance(p, n.Lit))
+    if text.startswith(STD_PREFIX):
+        real = (stdlib_dir() / f"{text[len(STD_PREFIX):]}.pipe").resolve()
+    else:
+        real = (mod.real.parent / text).resolve()
+    return loader.by_real.get(real)

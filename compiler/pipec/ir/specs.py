@@ -1,0 +1,268 @@
+"""The field tables of spec 3.1, and the value checks that go with them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import re
+import zoneinfo
+
+from pipec.diagnostics import Sink
+from pipec.ir.blocks import FieldSpec, Read
+from pipec.ir.values import BUILTIN_ENUMS, INVALID, Evaluator, Scope, Ty
+from pipec.source import Span
+from pipec.syntax import nodes as n
+
+S, OPT_S = Ty("string"), Ty("string", optional=True)
+INT, OPT_INT = Ty("int"), Ty("int", optional=True)
+DUR, OPT_DUR = Ty("duration"), Ty("duration", optional=True)
+QTY = Ty("quantity")
+
+PLATFORM = (
+    FieldSpec("registry", S, True), FieldSpec("timezone", S), FieldSpec("start", S),
+    FieldSpec("run_as_user", INT), FieldSpec("pull_secret", OPT_S), FieldSpec("airflow_namespace", S),
+    FieldSpec("airflow_service_account", S),
+)
+PLATFORM_DEFAULTS = {"timezone": "UTC", "start": "2024-01-01", "run_as_user": 10001, "pull_secret": None,
+                     "airflow_namespace": "airflow", "airflow_service_account": "airflow-worker"}
+ENVIRONMENT = (
+    FieldSpec("operator", Ty("enum", values=BUILTIN_ENUMS["operator"], enum="operator"), True),
+    FieldSpec("network", OPT_S), FieldSpec("docker_url", OPT_S), FieldSpec("kubernetes_conn_id", OPT_S),
+    FieldSpec("kubernetes_version", S),
+)
+PROFILE = (FieldSpec("cpu", QTY, True), FieldSpec("memory", QTY, True))
+TENANT = (
+    FieldSpec("schema", S, True), FieldSpec("namespace", S, True),
+    FieldSpec("enclave", Ty("enum", values=BUILTIN_ENUMS["enclave"], enum="enclave")),
+    FieldSpec("quota", Ty("map"), True), FieldSpec("pool", INT), FieldSpec("egress", Ty("list")),
+)
+PIPELINE = (
+    FieldSpec("retries", INT), FieldSpec("retry_delay", DUR), FieldSpec("timeout", OPT_DUR),
+    FieldSpec("owner", S), FieldSpec("on_failure", Ty("any", optional=True)), FieldSpec("tags", Ty("list")),
+)
+PIPELINE_FIELD_NAMES = ("tenants", "schedule") + tuple(f.name for f in PIPELINE)
+RUNNER = (
+    FieldSpec("image", S, True), FieldSpec("entrypoint", Ty("list")), FieldSpec("args", Ty("list")),
+    FieldSpec("env", Ty("map")), FieldSpec("secrets", Ty("any")), FieldSpec("profile", Ty("ref", ref_kind="profile")),
+    FieldSpec("queue", S), FieldSpec("retries", INT), FieldSpec("retry_delay", DUR), FieldSpec("timeout", DUR),
+    FieldSpec("user", INT),
+)
+OVERRIDES = ("retries", "retry_delay", "timeout", "queue", "profile", "env")
+REQUIRED_HELP = {
+    "schedule": 'add `schedule = "0 6 * * *"`, `"@daily"`, `manual` or `after(pipeline)`',
+    "tenants": "add `tenants = [acme]`",
+}
+
+RFC1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+RFC1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+SQL_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+PRESETS = ("@once", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly", "@annually")
+
+
+def platform_values(read: Read) -> dict:
+    return {**PLATFORM_DEFAULTS, **{k: v for k, v in read.values.items() if v is not INVALID}}
+
+
+def _bad(sink: Sink, read: Read, key: str, message: str, help: str, code: str = "E208") -> None:
+    sink.emit(code, message, read.spans[key], help=help)
+    read.values[key] = INVALID
+
+
+def check_k8s_label(sink: Sink, read: Read, key: str, what: str) -> None:
+    value = read.get(key)
+    if isinstance(value, str) and (len(value) > 63 or not RFC1123_LABEL.match(value)):
+        _bad(sink, read, key, f"`{value}` is not a valid {what}",
+             "use at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit",
+             "E601")
+
+
+def check_platform(read: Read, sink: Sink) -> None:
+    tz = read.get("timezone")
+    if isinstance(tz, str):
+        try:
+            zoneinfo.ZoneInfo(tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            _bad(sink, read, "timezone", f"unknown timezone `{tz}`", 'use an IANA name such as "UTC" or "Europe/Berlin"')
+    start = read.get("start")
+    if isinstance(start, str):
+        try:
+            dt.date.fromisoformat(start)
+            ok = len(start) == 10
+        except ValueError:
+            ok = False
+        if not ok:
+            _bad(sink, read, "start", f"`{start}` is not a date", 'write the date as "YYYY-MM-DD"')
+    user = read.get("run_as_user")
+    if isinstance(user, int) and user <= 0:
+        _bad(sink, read, "run_as_user", "`run_as_user` must be a non-root user id",
+             "pods run as a non-root numeric user (restricted Pod Security Standard); use e.g. 10001")
+    check_k8s_label(sink, read, "airflow_namespace", "Kubernetes namespace")
+    for key in ("pull_secret", "airflow_service_account"):
+        value = read.get(key)
+        if isinstance(value, str) and (len(value) > 253 or not RFC1123_SUBDOMAIN.match(value)):
+            _bad(sink, read, key, f"`{value}` is not a valid Kubernetes name",
+                 "use lowercase letters, digits, `-` and `.`", "E601")
+
+
+def check_tenant(read: Read, sink: Sink, ev: Evaluator) -> None:
+    check_k8s_label(sink, read, "namespace", "Kubernetes namespace")
+    schema = read.get("schema")
+    if isinstance(schema, str) and not SQL_IDENT.match(schema):
+        _bad(sink, read, "schema", f"`{schema}` is not a valid schema name",
+             "schema names match [a-z_][a-z0-9_]*")
+    pool = read.get("pool")
+    if isinstance(pool, int) and pool < 1:
+        _bad(sink, read, "pool", "`pool` must have at least one slot", "use a positive number of slots")
+    quota = read.get("quota")
+    if quota is not None:
+        read.values["quota"] = _quota(quota, read.spans["quota"], sink, ev)
+    egress = read.get("egress")
+    if egress is not None:
+        read.values["egress"] = [e for e in (_egress(v, sink, ev) for v in egress) if e is not None]
+
+
+def _quota(entries, span: Span, sink: Sink, ev: Evaluator):
+    specs = {"cpu": QTY, "memory": QTY, "pods": INT}
+    out = {}
+    for key, val in entries:
+        ty = specs.get(key.text)
+        if ty is None:
+            sink.emit("E107", f"`quota` has no key `{key.text}`", key.span, help="quota keys: cpu, memory, pods")
+            continue
+        out[key.text] = ev.coerce(val, ty, f"`quota.{key.text}`")
+        if key.text == "pods" and isinstance(out["pods"], int) and out["pods"] < 1:
+            sink.emit("E208", "`quota.pods` must be positive", val.span, help="allow at least one pod")
+            out["pods"] = INVALID
+    missing = [k for k in specs if k not in out]
+    if missing:
+        sink.emit("E108", "`quota` is missing " + ", ".join(f"`{k}`" for k in missing), span,
+                  help='write `quota = { cpu = "8", memory = "32Gi", pods = 40 }`')
+        return INVALID
+    return INVALID if INVALID in out.values() else out
+
+
+def _egress(val, sink: Sink, ev: Evaluator):
+    text = ev.coerce(val, S, "`egress`")
+    if text is INVALID:
+        return None
+    cidr, _, port = text.rpartition(":")
+    try:
+        net = ipaddress.ip_network(cidr, strict=False)
+        number = int(port)
+        ok = 1 <= number <= 65535 and port.isdigit()
+    except ValueError:
+        ok = False
+    if not ok:
+        sink.emit("E208", f"`{text}` is not \"CIDR:port\"", val.span, help='write e.g. "10.20.0.0/16:5432"')
+        return None
+    return (str(net), number)
+
+
+def read_k8s_secret(call: n.Call, ev: Evaluator, scope: Scope) -> tuple[str, str] | None:
+    if call.callee.dotted != "k8s_secret":
+        ev.sink.emit("E201", f"a secret slot is set with `k8s_secret(...)`, not `{call.callee.dotted}(...)`",
+                     call.callee.span, help='write `secret warehouse = k8s_secret("acme-dw", key = "dsn")`')
+        return None
+    name_arg = [a for a in call.args if a.name is None or a.name.text == "name"]
+    key_arg = [a for a in call.args if a.name is not None and a.name.text == "key"]
+    extra = [a for a in call.args if a not in name_arg and a not in key_arg]
+    for a in extra:
+        ev.sink.emit("E207", f"`k8s_secret` has no argument `{a.name.text}`", a.span, help="arguments: name, key")
+    if len(name_arg) != 1 or len(key_arg) != 1:
+        ev.sink.emit("E206", "`k8s_secret` takes the Secret name and `key = ...`", call.span,
+                     help='write `k8s_secret("acme-dw", key = "dsn")`')
+        return None
+    name = ev.coerce(ev.eval(name_arg[0].value, scope), S, "the secret name")
+    key = ev.coerce(ev.eval(key_arg[0].value, scope), S, "`key`")
+    if isinstance(name, str) and (len(name) > 253 or not RFC1123_SUBDOMAIN.match(name)):
+        ev.sink.emit("E601", f"`{name}` is not a valid Kubernetes Secret name", name_arg[0].value.span,
+                     help="use lowercase letters, digits, `-` and `.`")
+        return None
+    if isinstance(key, str) and not SECRET_KEY.match(key):
+        ev.sink.emit("E601", f"`{key}` is not a valid Secret key", key_arg[0].value.span,
+                     help="keys use letters, digits, `-`, `_` and `.`")
+        return None
+    return (name, key) if isinstance(name, str) and isinstance(key, str) else None
+
+
+def read_tenant_list(fld: n.Field, ev: Evaluator, scope: Scope) -> list[tuple[str, Span]]:
+    items = ev.coerce(ev.eval(fld.value, scope), Ty("list"), "`tenants`")
+    if items is INVALID:
+        return []
+    if not items:
+        ev.sink.emit("E208", "`tenants` is empty", fld.value.span, help="list at least one tenant")
+    out = []
+    for item in items:
+        sym = ev.coerce(item, Ty("ref", ref_kind="tenant"), "`tenants`")
+        if sym is not INVALID:
+            out.append((sym.name, item.span))
+    return out
+
+
+def read_schedule(fld: n.Field, ev: Evaluator, scope: Scope) -> tuple[str, object, Span] | None:
+    node = fld.value
+    if isinstance(node, n.Ref) and node.dotted == "manual":
+        return ("manual", None, node.span)
+    if isinstance(node, n.Call) and node.callee.dotted == "after":
+        if len(node.args) != 1 or node.args[0].name is not None or not isinstance(node.args[0].value, n.Ref):
+            ev.sink.emit("E201", "`after(...)` takes one pipeline name", node.span, help="write `after(sales)`")
+            return None
+        ref = node.args[0].value
+        return ("after", (ref.dotted, ref.span), node.span)
+    val = ev.eval(node, scope)
+    if val.kind != "text":
+        ev.sink.emit("E203", f"a schedule cannot be {describe_kind(val.kind)}", node.span,
+                     help=REQUIRED_HELP["schedule"])
+        return None
+    text = ev.coerce(val, S, "`schedule`")
+    if text is INVALID:
+        return None
+    if text.startswith("@"):
+        if text not in PRESETS:
+            ev.sink.emit("E203", f"unknown schedule preset `{text}`", node.span, help="presets: " + ", ".join(PRESETS))
+            return None
+        return ("preset", text, node.span)
+    problem = cron_problem(text)
+    if problem:
+        ev.sink.emit("E203", f"`{text}` is not a valid cron expression", node.span, label=problem,
+                     help='cron has five fields: minute hour day-of-month month day-of-week, e.g. "0 6 * * *"')
+        return None
+    return ("cron", text, node.span)
+
+
+def describe_kind(kind: str) -> str:
+    return {"int": "an integer", "name": "an undefined name", "symbol": "a declaration", "list": "a list",
+            "map": "a map", "bool": "a boolean", "duration": "a duration", "call": "a call"}.get(kind, kind)
+
+
+_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+_CRON_NAMES = ({}, {}, {}, {m: i + 1 for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split())},
+    {d: i for i, d in enumerate("sun mon tue wed thu fri sat".split())})
+_FIELD_NAMES = ("minute", "hour", "day of month", "month", "day of week")
+
+
+def cron_problem(text: str) -> str | None:
+    fields = text.split()
+    if len(fields) != 5:
+        return f"has {len(fields)} fields, expected 5"
+    for i, part in enumerate(fields):
+        for item in part.split(","):
+            if not _cron_item_ok(item.lower(), _CRON_RANGES[i], _CRON_NAMES[i]):
+                return f"bad {_FIELD_NAMES[i]} `{item}`"
+    return None
+
+
+def _cron_item_ok(item: str, bounds: tuple[int, int], names: dict) -> bool:
+    base, _, step = item.partition("/")
+    if step and (not step.isdigit() or int(step) == 0):
+        return False
+    if base == "*":
+        return True
+    lo, _, hi = base.partition("-")
+    values = [names.get(v, v) for v in ((lo, hi) if hi else (lo,))]
+    if not all(isinstance(v, int) or (isinstance(v, str) and v.isdigit()) for v in values):
+        return False
+    nums = [int(v) for v in values]
+    return all(bounds[0] <= v <= bounds[1] for v in nums) and (len(nums) == 1 or nums[0] <= nums[1])
