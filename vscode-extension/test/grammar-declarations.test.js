@@ -53,22 +53,24 @@ test('enum values are enum members, also across lines', async () => {
 });
 
 test('a keyword before = is a field name', async () => {
-  const text = [
-    'profile = medium',
-    'tenant = acme',
-    'secret = x',
-    'for = 1',
-    'in = 2',
-    'import = 3',
-    'gold = 4',
-    'when = 5',
-    'after = 6',
-  ].join('\n');
-  const lines = await tokenize(text);
-  for (const field of ['profile', 'tenant', 'secret', 'for', 'in', 'import', 'gold', 'when', 'after']) {
-    expectToken(lines, field, 'variable.other.property.pipe', { not: ['keyword', 'entity.name'] });
+  // the keys grammar/pipe.lark accepts besides plain names
+  const keys = ['profile', 'tenant', 'platform', 'environment', 'enum', 'runner', 'pipeline', 'import', 'as', 'in', 'true', 'none'];
+  const lines = await tokenize(keys.map((key, i) => `${key} = medium${i}`).join('\n'));
+  for (const key of keys) {
+    expectToken(lines, key, 'variable.other.property.pipe', { not: ['keyword', 'entity.name', 'constant'] });
   }
-  expectToken(lines, 'medium', 'variable.other.pipe', { not: ['entity.name'] });
+  expectToken(lines, 'medium0', 'variable.other.pipe', { not: ['entity.name'] });
+});
+
+test('keywords that start an entry stay keywords before =', async () => {
+  const lines = await tokenize('task = 1\nfor = 2\nwhen = 3\nafter = 4\nsecret = 5\ngold = 6');
+  for (const keyword of ['task', 'secret']) {
+    expectToken(lines, keyword, 'keyword.other.declaration.pipe', { not: ['variable'] });
+  }
+  for (const keyword of ['for', 'when', 'after']) {
+    expectToken(lines, keyword, `keyword.control.${keyword}.pipe`, { not: ['variable'] });
+  }
+  expectToken(lines, 'gold', 'keyword.other.layer.pipe', { not: ['variable'] });
 });
 
 test('profile = medium inside a when block of a task', async () => {
@@ -148,6 +150,16 @@ test('task names, with and without ${x}', async () => {
   expectToken(lines, 't}', 'meta.interpolation.pipe', { text: 't' });
   expectToken(lines, '}_raw', 'punctuation.section.interpolation.end.pipe', { text: '}' });
   expectToken(lines, '_raw', 'entity.name.function.task.pipe', { not: ['meta.interpolation'] });
+});
+
+test('a task name may hold several and dotted ${...} parts', async () => {
+  const lines = await tokenize('task ${src.name}_to_${t} = x()');
+  expectToken(lines, '${', 'entity.name.function.task.pipe');
+  expectToken(lines, 'src', 'variable.other.pipe');
+  expectToken(lines, 'name', 'variable.other.property.pipe');
+  expectToken(lines, '_to_', 'entity.name.function.task.pipe', { not: ['meta.interpolation'] });
+  expectToken(lines, 't', 'meta.interpolation.pipe');
+  expectToken(lines, 'x', 'entity.name.function.call.pipe');
 });
 
 test('for loops name their variable', async () => {

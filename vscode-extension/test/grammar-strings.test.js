@@ -100,6 +100,15 @@ test('a malformed interpolation is invalid', async () => {
   expectToken(lines, ' ok', 'string.quoted.double.pipe', { not: ['invalid'] });
 });
 
+test('an interpolation takes lower-case dotted names only, as pipec does', async () => {
+  const lines = await tokenize('x = "${HOME} ${_x} ${a.B} ${a_1.b2}"');
+  expectToken(lines, '${HOME}', 'invalid.illegal.interpolation.pipe');
+  expectToken(lines, '${_x}', 'invalid.illegal.interpolation.pipe');
+  expectToken(lines, '${a.B}', 'invalid.illegal.interpolation.pipe');
+  expectToken(lines, 'a_1', 'variable.other.pipe', { not: ['invalid'] });
+  expectToken(lines, 'b2', 'variable.other.property.pipe');
+});
+
 test('Jinja braces, $(VAR) and a lone $ are plain string text', async () => {
   const lines = await tokenize('x = "{{ ds }} {% if x %} $(HOME) $5 {x} $"');
   expectToken(lines, '{{ ds }} {% if x %} $(HOME) $5 {x} $', 'string.quoted.double.pipe', {

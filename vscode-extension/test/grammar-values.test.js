@@ -14,6 +14,8 @@ test('a duration with an unknown unit is invalid', async () => {
   const lines = await tokenize('timeout = 5min\nretry_delay = 2w');
   expectToken(lines, '5min', 'invalid.illegal.duration.pipe');
   expectToken(lines, '2w', 'invalid.illegal.duration.pipe');
+  const bare = await tokenize('memory = 10Gi');
+  expectToken(bare, '10Gi', 'invalid.illegal.duration.pipe');
 });
 
 test('integers, negative integers and zero', async () => {
