@@ -36,7 +36,7 @@ def _paint(text: str, code: str, color: bool) -> str:
 def _text_one(diag: Diagnostic, sources: SourceMap, color: bool) -> str:
     sev = diag.severity.value
     head = _paint(f"{sev}[{diag.code}]", "1;31" if sev == "error" else "1;33", color)
-    labels = [(diag.primary, True)] + [(lab, False) for lab in diag.secondary]
+    labels = _ordered([(diag.primary, True)] + [(lab, False) for lab in diag.secondary])
     width = max(len(str(_position(sources, lab.span)[0])) for lab, _ in labels)
     out = [f"{head}: {_paint(diag.message, '1', color)}"]
     shown_path = None
@@ -54,6 +54,12 @@ def _text_one(diag: Diagnostic, sources: SourceMap, color: bool) -> str:
     for note in diag.notes:
         out.append(f"{' ' * width} = note: {note}")
     return "\n".join(out)
+
+
+def _ordered(labels: list[tuple[Label, bool]]) -> list[tuple[Label, bool]]:
+    """The primary label's file first, then by file; by position inside a file."""
+    first = labels[0][0].span.path
+    return sorted(labels, key=lambda item: (item[0].span.path != first, item[0].span.path, item[0].span.start))
 
 
 def _snippet(src: SourceFile | None, lab: Label, primary: bool, width: int) -> list[str]:

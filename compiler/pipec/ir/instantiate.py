@@ -238,7 +238,7 @@ class Instantiator:
             for el in elements:
                 if el.kind == "none":
                     continue
-                parts = self.ev.coerce(el, Ty("text"), f"`{what}`")
+                parts = self.ev.coerce(el, Ty("scalar"), f"`{what}`")
                 if parts is not INVALID:
                     out.append((parts, el.span))
         if what == "entrypoint":
@@ -254,7 +254,7 @@ class Instantiator:
         for key, val in entries:
             if val.kind == "none":
                 continue
-            parts = self.ev.coerce(val, Ty("text"), f"`env.{key.text}`")
+            parts = self.ev.coerce(val, Ty("scalar"), f"`env.{key.text}`")
             if parts is not INVALID:
                 out[key.text] = (parts, val.span, key.span)
         return out
@@ -367,7 +367,7 @@ class Instantiator:
                            help="use e.g. 30m")
 
     def _dated(self, ctx: Ctx, args, env: dict) -> None:
-        if ctx.dated:
+        if ctx.dated or ctx.pipe.schedule is None:
             return
         parts = [p for a, _ in args for p in a] + [p for v, _, _ in env.values() for p in v]
         kind, _, sched_span = ctx.pipe.schedule

@@ -62,7 +62,7 @@ class Ty:
             return f"a {self.ref_kind}"
         return {"string": "a string", "text": "a string", "int": "an integer", "bool": "`true` or `false`",
                 "duration": "a duration", "quantity": "a quantity string", "list": "a list",
-                "map": "a map", "any": "a value"}[self.kind]
+                "map": "a map", "any": "a value", "scalar": "a string"}[self.kind]
 
 
 BUILTIN_ENUMS = {
@@ -262,6 +262,12 @@ class Evaluator:
         return val
 
     def _to_text(self, val: Val, ty: Ty, what: str) -> Any:
+        if val.kind == "name":
+            return self._unresolved(val, what)
+        return val.data if val.kind == "text" else self._mismatch(val, ty, what)
+
+    def _to_scalar(self, val: Val, ty: Ty, what: str) -> Any:
+        """An element of args/entrypoint/env: strings, integers, booleans, enum values."""
         if val.kind in ("text", "int", "bool") or (val.kind == "name" and val.data is not INVALID):
             if val.kind == "name":
                 return self._unresolved(val, what)

@@ -1,0 +1,3 @@
+from pipec.cli import main
+
+main()

@@ -1,0 +1,185 @@
+"""The command line: a thin front end over ``pipec.driver``.
+
+Exit codes: 0 clean, 1 findings or errors in the input, 2 usage or internal error.
+No input, however broken, ends in a traceback: compiler bugs are reported as one
+``internal error`` line (set PIPEC_DEBUG=1 for the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from pipec.diagnostics import CODES, Diagnostic, Sink
+from pipec.diagnostics.render import render
+from pipec.driver import Analysis, analyze
+from pipec.project import ProjectConfig, ProjectError, resolve
+from pipec.source import SourceMap, Span
+
+FORMATS = click.Choice(["text", "json", "sarif", "github"])
+
+
+def _use_color(color: str) -> bool:
+    if color == "auto":
+        return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return color == "always"
+
+
+def _emit(diags: list[Diagnostic], sources: SourceMap, fmt: str, color: str) -> None:
+    if fmt == "text":
+        if diags:
+            click.echo(render("text", diags, sources, _use_color(color)), nl=False, err=False)
+        return
+    click.echo(render(fmt, diags, sources), nl=False)
+
+
+def _summary(diags: list[Diagnostic], what: str, fmt: str) -> None:
+    errors = sum(1 for d in diags if d.severity.value == "error")
+    warnings = len(diags) - errors
+    if fmt != "text":
+        return
+    if errors:
+        click.echo(f"error: {what} failed: {_count(errors, 'error')}, {_count(warnings, 'warning')}", err=True)
+    else:
+        click.echo(f"{what}: ok ({_count(warnings, 'warning')})", err=True)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _project_error(err: ProjectError, fmt: str) -> None:
+    sink, sources = Sink(), SourceMap()
+    sink.emit(err.code, err.message, Span("<command line>", 0, 0), help=err.help)
+    _emit(sink.sorted(), sources, fmt, "never")
+    raise SystemExit(2)
+
+
+def _run(files: tuple[str, ...], fmt: str, env: str | None = None) -> tuple[ProjectConfig, Analysis]:
+    try:
+        cfg = resolve(files)
+    except ProjectError as err:
+        _project_error(err, fmt)
+    return cfg, analyze(cfg.entries, cfg.root, env)
+
+
+common_format = click.option("--output-format", "fmt", type=FORMATS, default="text", show_default=True,
+                             help="how diagnostics are printed")
+common_color = click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+                            help="color the text output")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pipec")
+def cli() -> None:
+    """pipec: compile .pipe pipelines into Airflow 3 DAGs and Kubernetes manifests."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1)
+@common_format
+@common_color
+def check(files: tuple[str, ...], fmt: str, color: str) -> None:
+    """Parse and check FILES (or the project of pipec.toml) in every environment."""
+    cfg, result = _run(files, fmt)
+    errors = result.errors
+    _emit(errors, result.sources, fmt, color)
+    _summary(errors, f"check ({_count(len(result.program.modules if result.program else []), 'file')})", fmt)
+    raise SystemExit(1 if errors else 0)
+
+
+@cli.command()
+@click.argument("files", nargs=-1)
+@common_format
+@common_color
+def lint(files: tuple[str, ...], fmt: str, color: str) -> None:
+    """Check FILES and report lint warnings too (selection from [lint] in pipec.toml)."""
+    cfg, result = _run(files, fmt)
+    diags = [d for d in result.diagnostics if _selected(d.code, cfg)]
+    _emit(diags, result.sources, fmt, color)
+    _summary(diags, "lint", fmt)
+    raise SystemExit(1 if diags else 0)
+
+
+def _selected(code: str, cfg: ProjectConfig) -> bool:
+    if CODES[code].severity == "error":
+        return True
+    if any(code.startswith(p) for p in cfg.lint_ignore):
+        return False
+    return not cfg.lint_select or any(code.startswith(p) for p in cfg.lint_select)
+
+
+@cli.command(name="compile")
+@click.argument("files", nargs=-1)
+@click.option("--env", "env", help="environment to compile (default: `env` in pipec.toml)")
+@click.option("--out", "out", type=click.Path(file_okay=False), help="output folder (default: `out` in pipec.toml)")
+@click.option("--check", "check_only", is_flag=True, help="write nothing; fail if outputs are stale, missing or extra")
+@common_format
+@common_color
+def compile_cmd(files, env, out, check_only, fmt, color) -> None:
+    """Compile FILES for one environment into OUT/ENV/ (DAGs, pod specs, tenant manifests)."""
+    from pipec.codegen import generate
+    from pipec.publish import publish
+
+    try:
+        cfg = resolve(files)
+    except ProjectError as err:
+        _project_error(err, fmt)
+    env = env or cfg.env
+    out_dir = Path(out) if out else cfg.out
+    if env is None or out_dir is None:
+        _project_error(ProjectError("E702", "`compile` needs --env and --out (or `env`/`out` in pipec.toml)",
+                                    "e.g. pipec compile --env local --out build"), fmt)
+    result = analyze(cfg.entries, cfg.root, env)
+    errors = result.errors
+    _emit(errors, result.sources, fmt, color)
+    if errors or result.project is None:
+        _summary(errors, "compile", fmt)
+        raise SystemExit(1)
+    outcome = publish(out_dir, env, generate(result.project), check=check_only)
+    raise SystemExit(_report_publish(outcome, out_dir / env, check_only, fmt))
+
+
+def _report_publish(outcome, where: Path, check_only: bool, fmt: str) -> int:
+    if check_only:
+        problems = [("stale", p) for p in outcome.stale] + [("missing", p) for p in outcome.missing] + \
+                   [("extra", p) for p in outcome.extra]
+        for kind, path in problems:
+            click.echo(f"{kind}: {where / path}")
+        if fmt == "text":
+            click.echo(f"compile --check: {'outputs are out of date' if problems else 'ok'} ({where})", err=True)
+        return 1 if problems else 0
+    if fmt == "text":
+        click.echo(f"compile: ok: wrote {_count(len(outcome.written), 'file')}, removed {len(outcome.removed)}, "
+                   f"{len(outcome.unchanged)} unchanged in {where}", err=True)
+    return 0
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Explain a diagnostic code, e.g. `pipec explain E301`."""
+    entry = CODES.get(code.upper())
+    if entry is None:
+        click.echo(f"error: unknown code `{code}`; codes: {', '.join(sorted(CODES))}", err=True)
+        raise SystemExit(2)
+    click.echo(f"{entry.code} ({entry.name}, {entry.severity}): {entry.summary}\n\n{entry.explanation}")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        raise SystemExit(130)
+    except Exception as exc:  # a compiler bug: one clear line, never a raw traceback
+        if os.environ.get("PIPEC_DEBUG"):
+            traceback.print_exc()
+        click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                   "this is a bug in pipec; set PIPEC_DEBUG=1 for details and please report it", err=True)
+        raise SystemExit(2)
