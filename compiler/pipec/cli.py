@@ -44,6 +44,8 @@ def _summary(diags: list[Diagnostic], what: str, fmt: str) -> None:
         return
     if errors:
         click.echo(f"error: {what} failed: {_count(errors, 'error')}, {_count(warnings, 'warning')}", err=True)
+    elif warnings:
+        click.echo(f"{what}: {_count(warnings, 'warning')}", err=True)
     else:
         click.echo(f"{what}: ok ({_count(warnings, 'warning')})", err=True)
 

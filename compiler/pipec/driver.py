@@ -15,7 +15,7 @@ from pipec.ir import model as ir
 from pipec.ir import specs
 from pipec.ir.decls import DeclReader, Defs
 from pipec.ir.instantiate import Instantiator
-from pipec.ir.loader import Program, load_program
+from pipec.ir.loader import Program, load_program, unused_imports
 from pipec.source import SourceMap, Span
 
 
@@ -61,6 +61,7 @@ def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs
         inst.dags(name)
     if env is not None:
         result.project = _project(defs, inst, env, sink, root)
+    unused_imports(program, sink)
     result.diagnostics = sink.sorted()
     if sink.has_errors:
         result.project = None

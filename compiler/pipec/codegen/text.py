@@ -22,13 +22,15 @@ from dataclasses import dataclass
 from pipec.codegen.errors import CodegenError
 from pipec.ir.model import RunRef, RunVar, Task, Text
 
-# Airflow 3 template context names for each runtime value. ``ds`` is
-# YYYY-MM-DD; the others render as ISO 8601 timestamps or the run id.
-_CONTEXT_NAME: dict[RunVar, str] = {
+# The Jinja expression each runtime value compiles to, over Airflow 3's task
+# context. ``ds`` is YYYY-MM-DD; timestamps go through Airflow's ``ts`` filter
+# (ISO 8601, "2024-03-05T06:00:00+00:00": a bare DateTime would render with a
+# space instead of "T"); ``run_id`` is the run id as is.
+_EXPRESSION: dict[RunVar, str] = {
     "ds": "ds",
-    "logical_date": "logical_date",
-    "data_interval_start": "data_interval_start",
-    "data_interval_end": "data_interval_end",
+    "logical_date": "logical_date | ts",
+    "data_interval_start": "data_interval_start | ts",
+    "data_interval_end": "data_interval_end | ts",
     "run_id": "run_id",
 }
 # Values that can hold "$" (a run id is free text when a run is triggered by hand).
@@ -86,10 +88,10 @@ def to_value(text: Text, kubernetes: bool) -> Value:
 
 def _template_piece(part: str | RunRef, last: bool, kubernetes: bool) -> str:
     if isinstance(part, RunRef):
-        name = _CONTEXT_NAME[part.var]
+        expression = _EXPRESSION[part.var]
         if kubernetes and part.var in _FREE_TEXT_VARS:
-            return '{{ ' + name + ' | replace("$", "$$") }}'
-        return "{{ " + name + " }}"
+            expression += ' | replace("$", "$$")'
+        return "{{ " + expression + " }}"
     if kubernetes:
         part = k8s_escape(part)
     if last or _UNSAFE_DATA.intersection(part):

@@ -43,13 +43,17 @@ class LoadedModule:
     imported: dict[str, Symbol] = field(default_factory=dict)
     aliases: dict[str, "LoadedModule"] = field(default_factory=dict)
     import_spans: dict[str, Span] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)  # display paths of modules whose names were used here
 
     def lookup(self, parts: tuple[str, ...]) -> tuple[Symbol | None, int]:
         """Resolve a dotted name: the symbol and how many parts it consumed."""
         if len(parts) >= 2 and parts[0] in self.aliases and parts[0] not in self.own:
-            return self.aliases[parts[0]].own.get(parts[1]), 2
-        sym = self.own.get(parts[0]) or self.imported.get(parts[0])
-        return sym, 1
+            sym, used = self.aliases[parts[0]].own.get(parts[1]), 2
+        else:
+            sym, used = self.own.get(parts[0]) or self.imported.get(parts[0]), 1
+        if sym is not None:
+            self.used.add(sym.module.path)
+        return sym, used
 
     def visible_names(self) -> list[str]:
         names = set(self.own) | set(self.imported)
@@ -207,6 +211,28 @@ def _build_scopes(program: Program, loader: Loader, sink: Sink) -> None:
                               help="rename one of them, or import one file `as` a prefix")
                     continue
                 mod.imported[name] = sym
+
+
+GLOBAL_KINDS = ("platform", "environment", "tenant", "pipeline")
+
+
+def unused_imports(program: Program, sink: Sink) -> None:
+    """W103: an import none of whose names is used (files that declare project-wide
+    things such as tenants or pipelines are used by being imported)."""
+    by_path = {m.path: m for m in program.modules}
+    for mod in program.modules:
+        if mod.is_std:
+            continue
+        for imp in mod.syntax.imports:
+            text = "".join(p.text for p in imp.path.parts if isinstance(p, n.Lit))
+            target = next((m for m in program.modules if m.path in (f"{text}.pipe",) or
+                           (not m.is_std and m.real == (mod.real.parent / text).resolve())), None)
+            if target is None or target.path in mod.used or target.path not in by_path:
+                continue
+            if any(d.kind in GLOBAL_KINDS for d in target.syntax.decls):
+                continue
+            sink.emit("W103", f"nothing from `{text}` is used", imp.span, label="unused import",
+                      help="remove the import")
 
 
 def _target_of(loader: Loader, mod: LoadedModule, imp: n.Import) -> LoadedModule | None:

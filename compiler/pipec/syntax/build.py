@@ -19,8 +19,9 @@ _KEYWORD_VALUES = {"TRUE", "FALSE", "NONE"}
 
 @v_args(meta=True)
 class Builder(Transformer):
-    def __init__(self, path: str, base: int, sink: Sink, docs: dict) -> None:
+    def __init__(self, path: str, base: int, sink: Sink, docs: dict, used_docs: set | None = None) -> None:
         super().__init__(visit_tokens=True)
+        self.used_docs = used_docs if used_docs is not None else set()
         self.path, self.base, self.sink, self.docs = path, base, sink, docs
         self.line_base = 0
 
@@ -36,8 +37,12 @@ class Builder(Transformer):
         return n.Name(str(tok), self._tspan(tok))
 
     def _doc(self, tok: Token) -> str | None:
-        entry = self.docs.get(self.line_base + tok.line - 1)
-        return entry[0] if entry else None
+        line = self.line_base + tok.line - 1
+        entry = self.docs.get(line)
+        if entry is None:
+            return None
+        self.used_docs.add(line)
+        return entry[0]
 
     def module(self, tree: Tree, line_base: int = 0) -> n.Module:
         """Build a module; ``line_base`` is the 0-based line where the parsed text starts."""

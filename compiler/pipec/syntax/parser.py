@@ -97,23 +97,37 @@ def _lark() -> Lark:
 def parse_module(path: str, text: str, sink: Sink) -> nodes.Module:
     """Parse one file; syntax errors go to ``sink`` and the good parts are kept."""
     docs = _doc_comments(text)
+    used: set[int] = set()
     try:
-        return Builder(path, 0, sink, docs).module(_lark().parse(text))
+        module = Builder(path, 0, sink, docs, used).module(_lark().parse(text))
     except UnexpectedInput as err:
         if not isinstance(err, (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF)):
             raise
+    else:
+        _dangling_docs(path, text, docs, used, sink)
+        return module
     imports: list[nodes.Import] = []
     decls: list[nodes.Decl] = []
     for start, end in _chunks(text):
         piece = text[start:end]
         try:
-            mod = Builder(path, start, sink, docs).module(_lark().parse(piece), text.count("\n", 0, start))
+            mod = Builder(path, start, sink, docs, used).module(_lark().parse(piece), text.count("\n", 0, start))
         except (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF) as err:
             _report(err, path, start, piece, sink)
             continue
         imports.extend(mod.imports)
         decls.extend(mod.decls)
     return nodes.Module(path, tuple(imports), tuple(decls))
+
+
+def _dangling_docs(path: str, text: str, docs: dict, used: set[int], sink: Sink) -> None:
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    for line in sorted(set(docs) - used):
+        first = docs[line][1]
+        begin = starts[first] + (len(text[starts[first]:]) - len(text[starts[first]:].lstrip(" \t")))
+        end = text.find("\n", begin)
+        sink.emit("W101", "doc comment is not followed by a declaration", Span(path, begin, end if end != -1 else len(text)),
+                  label="documents nothing", help="put it right above a declaration or task, or use `#` for a comment")
 
 
 def _chunks(text: str) -> list[tuple[int, int]]:
