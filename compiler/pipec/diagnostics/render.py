@@ -41,7 +41,7 @@ def _text_one(diag: Diagnostic, sources: SourceMap, color: bool) -> str:
     out = [f"{head}: {_paint(diag.message, '1', color)}"]
     shown_path = None
     for lab, primary in labels:
-        line, col, _, _ = _position(sources, lab.span)
+        line, col, _, _ = _position(sources, lab.span if shown_path is not None else diag.primary.span)
         arrow = "-->" if shown_path is None else ":::"
         if lab.span.path != shown_path:
             out.append(f"{' ' * width}{arrow} {lab.span.path}:{line}:{col}")

@@ -300,8 +300,13 @@ class DeclReader:
     def expand_name(self, name: n.TemplateName, scope: Scope) -> str | None:
         if name.is_plain:
             return name.text
-        text = "".join(self.ev._text(name.parts, scope))
-        if not text or any(not isinstance(p, str) for p in self.ev._text(name.parts, scope)):
+        parts = self.ev.text_parts(name.parts, scope)
+        runs = [p for p in parts if not isinstance(p, str)]
+        for run in runs:
+            self.sink.emit("E501", f"`run.{run.var}` cannot be part of a task name", run.span,
+                           label="only known when the task runs", help="task names are fixed when compiling")
+        text = "".join(p for p in parts if isinstance(p, str))
+        if runs or not text:
             return None
         if not IDENT.match(text):
             self.sink.emit("E211", f"`{text}` is not a valid name", name.span, label=f"expands to `{text}`",

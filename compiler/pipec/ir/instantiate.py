@@ -373,7 +373,8 @@ class Instantiator:
         kind, _, sched_span = ctx.pipe.schedule
         for part in parts:
             if isinstance(part, RunPart) and part.var in _DATED:
-                self.sink.emit("E502", f"`run.{part.var}` is not available: pipeline `{ctx.pipe.name}` runs {kind}",
+                how = "manually" if kind == "manual" else "by after(...)"
+                self.sink.emit("E502", f"`run.{part.var}` is not available: pipeline `{ctx.pipe.name}` is triggered {how}",
                                part.span, label="no logical date", secondary=[Label(sched_span, "scheduled here")],
                                help="runs triggered by after(...) or manually have no logical date; "
                                     "use `run.run_id`, or schedule the pipeline with cron")

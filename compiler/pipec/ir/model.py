@@ -198,7 +198,8 @@ class Dag(_Model):
 class Project(_Model):
     """Everything one ``pipec compile --env ENV`` generates from.
 
-    ``tenants`` are the tenants used by at least one pipeline, sorted by name;
+    ``tenants`` are all declared tenants, sorted by name (each gets its pool and,
+    in kubernetes environments, its manifests, even before it runs a pipeline);
     ``dags`` are sorted by ``dag_id``.
     """
 

@@ -110,7 +110,7 @@ class Evaluator:
 
     def eval(self, node: n.Value, scope: Scope) -> Val:
         if isinstance(node, n.Str):
-            return Val("text", self._text(node.parts, scope), node.span)
+            return Val("text", self.text_parts(node.parts, scope), node.span)
         if isinstance(node, n.Int):
             return Val("int", node.value, node.span)
         if isinstance(node, n.Bool):
@@ -209,7 +209,8 @@ class Evaluator:
         self.sink.emit("E105", f"undefined name `{name}`", span, label="not declared",
                        help=hint or "declare it, or import the file that does")
 
-    def _text(self, parts: tuple[n.StrPart, ...], scope: Scope) -> tuple:
+    def text_parts(self, parts: tuple[n.StrPart, ...], scope: Scope) -> tuple:
+        """Literal text and interpolated values, in order (runtime values as RunPart)."""
         out: list = []
         for part in parts:
             if isinstance(part, n.Lit):
