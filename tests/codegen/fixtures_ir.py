@@ -331,3 +331,9 @@ def hostile_project(env: str) -> Project:
     return Project(
         environment=ENVIRONMENTS[env], platform=PLATFORM, tenants=(tenant,), dags=(dag,)
     )
+
+
+# Golden cases: name -> builder. Their expected output trees live in
+# tests/codegen/golden/<case>/<env>/.
+CASES = {"realistic": project, "hostile": hostile_project}
+GOLDEN_ENVS = ("local", "prod")

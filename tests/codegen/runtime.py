@@ -1,0 +1,194 @@
+"""Helpers for the Airflow-importing suites: load generated DAGs, render tasks, and
+compute what a container receives from each operator. Import only from slow tests.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pendulum
+from airflow.dag_processing.dagbag import DagBag
+from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+from airflow.providers.docker.operators.docker import DockerOperator
+from airflow.sdk.definitions._internal.templater import LiteralValue
+from kubernetes.client import ApiClient
+
+from pipec.codegen import generate
+from pipec.ir.model import Project
+
+# Labels KubernetesPodOperator.build_pod_request_obj adds that depend on the
+# installation, not on the DAG: the Airflow version, and whether the hook runs
+# in a cluster. (With a context it also adds dag_id/task_id/run_id/try_number/
+# kubernetes_pod_operator labels; the comparison builds without a context.)
+RUNTIME_LABELS = frozenset({"airflow_version", "airflow_kpo_in_cluster"})
+
+LOGICAL_DATE = pendulum.datetime(2024, 3, 5, 6, 0, tz="UTC")
+# A hand-triggered run id may hold any text: "$" and "$(VAR)" must survive too.
+RUN_ID = "manual__2024-03-05 $(HOME) $$ {{ ds }}"
+
+
+def run_context(dag: Any) -> dict[str, Any]:
+    """The template context values pipec's run.* compile to, as Airflow 3 provides them."""
+    return {
+        "dag": dag,
+        "ds": LOGICAL_DATE.strftime("%Y-%m-%d"),
+        "logical_date": LOGICAL_DATE,
+        "data_interval_start": LOGICAL_DATE.subtract(days=1),
+        "data_interval_end": LOGICAL_DATE,
+        "run_id": RUN_ID,
+    }
+
+
+def run_values() -> dict[str, str]:
+    """What each run.* variable must render to under :func:`run_context`."""
+    ctx = run_context(None)
+    stamps = ("logical_date", "data_interval_start", "data_interval_end")
+    return {
+        "ds": ctx["ds"],
+        "run_id": ctx["run_id"],
+        **{name: ctx[name].isoformat() for name in stamps},
+    }
+
+
+def write_tree(files: dict[str, bytes], root: Path) -> Path:
+    for path, data in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return root
+
+
+def load_dags(project: Project, root: Path) -> tuple[DagBag, dict[str, bytes]]:
+    """Generate ``project`` into ``root`` and parse it with Airflow's DagBag."""
+    files = generate(project)
+    write_tree(files, root)
+    return DagBag(dag_folder=str(root)), files
+
+
+def unwrap_literals(value: Any) -> Any:
+    """``value`` with every ``literal(...)`` replaced by its text, templates left as written.
+
+    This is the operator as the pod YAML describes it: before Airflow renders
+    templates, but with literal() markers (which only stop rendering) removed.
+    """
+    if isinstance(value, LiteralValue):
+        return value.value
+    if isinstance(value, list):
+        return [unwrap_literals(v) for v in value]
+    if isinstance(value, dict):
+        return {k: unwrap_literals(v) for k, v in value.items()}
+    if hasattr(value, "openapi_types"):
+        for attr in value.openapi_types:
+            setattr(value, attr, unwrap_literals(getattr(value, attr)))
+    return value
+
+
+def unrendered_pod(task: KubernetesPodOperator, dry_run: bool) -> dict[str, Any]:
+    """``build_pod_request_obj()`` of the unrendered task, sanitized, runtime labels dropped."""
+    op = copy.deepcopy(task)
+    for field in op.template_fields:
+        setattr(op, field, unwrap_literals(getattr(op, field)))
+    pod = ApiClient().sanitize_for_serialization(op.build_pod_request_obj(dry_run=dry_run))
+    pod["metadata"]["labels"] = {
+        k: v for k, v in pod["metadata"]["labels"].items() if k not in RUNTIME_LABELS
+    }
+    return pod
+
+
+def rendered(task: Any) -> Any:
+    """A copy of ``task`` after Airflow renders its template fields for :func:`run_context`."""
+    op = copy.deepcopy(task)
+    op.render_template_fields(run_context(task.dag))
+    return op
+
+
+@dataclass(frozen=True)
+class Received:
+    """What a container gets: image, entrypoint, args, and environment."""
+
+    image: str
+    entrypoint: tuple[str, ...]
+    args: tuple[str, ...]
+    env: dict[str, str | None]  # None: a Kubernetes secret reference
+
+
+def k8s_expand(text: str, env: dict[str, str]) -> str:
+    """Kubernetes' ``$(VAR)`` expansion (k8s.io/kubernetes third_party/forked/golang/expansion).
+
+    ``$$`` becomes ``$``; ``$(NAME)`` becomes the value of NAME when defined,
+    else stays as written; any other ``$`` is kept.
+    """
+    out, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch != "$" or i + 1 == len(text):
+            out.append(ch)
+            i += 1
+            continue
+        nxt = text[i + 1]
+        if nxt == "$":
+            out.append("$")
+            i += 2
+        elif nxt == "(" and ")" in text[i + 2 :]:
+            close = text.index(")", i + 2)
+            name = text[i + 2 : close]
+            out.append(env.get(name, f"$({name})"))
+            i = close + 1
+        else:
+            out.append("$" + nxt)
+            i += 2
+    return "".join(out)
+
+
+def received_kubernetes(task: KubernetesPodOperator) -> Received:
+    """What the pod's container receives after rendering and Kubernetes' expansion.
+
+    Expansion is done with every name defined (as a marker), so any ``$(...)``
+    pipec failed to escape shows up as a difference.
+    """
+    op = rendered(task)
+    pod = op.build_pod_request_obj(dry_run=True)
+    container = pod.spec.containers[0]
+    defined = _AllDefined()
+    env: dict[str, str | None] = {}
+    for var in container.env or []:
+        env[var.name] = None if var.value_from else k8s_expand(var.value, defined)
+    return Received(
+        image=container.image,
+        entrypoint=tuple(k8s_expand(c, defined) for c in container.command or []),
+        args=tuple(k8s_expand(a, defined) for a in container.args or []),
+        env=env,
+    )
+
+
+class _AllDefined(dict):
+    def get(self, key: str, default: Any = None) -> str:
+        return f"<EXPANDED {key}>"
+
+
+def received_docker(task: DockerOperator) -> tuple[Received, dict[str, Any]]:
+    """Run the rendered DockerOperator against a fake Docker API; return what it sent.
+
+    The second value holds the raw ``create_container`` keyword arguments.
+    """
+    op = rendered(task)
+    client = mock.MagicMock()
+    client.images.return_value = [{"Id": "image"}]
+    client.create_container.return_value = {"Id": "container"}
+    client.attach.return_value = iter([])
+    client.wait.return_value = {"StatusCode": 0}
+    hook = mock.MagicMock(api_client=client)
+    with mock.patch.object(DockerOperator, "hook", new=hook):
+        op.execute(run_context(task.dag))
+    sent = client.create_container.call_args.kwargs
+    received = Received(
+        image=sent["image"],
+        entrypoint=tuple(sent["entrypoint"] or ()),
+        args=tuple(sent["command"] or ()),
+        env=dict(sent["environment"]),
+    )
+    return received, sent
