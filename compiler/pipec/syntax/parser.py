@@ -109,15 +109,55 @@ def parse_module(path: str, text: str, sink: Sink) -> nodes.Module:
     imports: list[nodes.Import] = []
     decls: list[nodes.Decl] = []
     for start, end in _chunks(text):
-        piece = text[start:end]
-        try:
-            mod = Builder(path, start, sink, docs, used).module(_lark().parse(piece), text.count("\n", 0, start))
-        except (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF) as err:
-            _report(err, path, start, piece, sink)
-            continue
-        imports.extend(mod.imports)
-        decls.extend(mod.decls)
+        mod = _parse_piece(path, text, start, end, sink, docs, used)
+        if mod is not None:
+            imports.extend(mod.imports)
+            decls.extend(mod.decls)
     return nodes.Module(path, tuple(imports), tuple(decls))
+
+
+_MAX_ERRORS_PER_DECL = 20
+
+
+def _parse_piece(path: str, text: str, start: int, end: int, sink: Sink, docs: dict,
+                 used: set[int]) -> nodes.Module | None:
+    """Parse one declaration; after an error, blank the offending line and try again.
+
+    Blanking keeps offsets, so later errors in the same declaration are still found
+    at their real positions. It stops when the line holds an unbalanced bracket (its
+    removal would cause follow-up errors) or when an error does not move forward.
+    """
+    piece, last_line = text[start:end], -1
+    for _ in range(_MAX_ERRORS_PER_DECL):
+        try:
+            return Builder(path, start, sink, docs, used).module(_lark().parse(piece), text.count("\n", 0, start))
+        except (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF) as err:
+            line = _error_line(err, piece)
+            if line is None or line <= last_line:
+                return None
+            _report(err, path, start, piece, sink)
+            lines = piece.split("\n")
+            if not _balanced(lines[line]):
+                return None
+            lines[line] = " " * len(lines[line])
+            piece, last_line = "\n".join(lines), line
+    return None
+
+
+def _error_line(err: UnexpectedInput, piece: str) -> int | None:
+    """0-based line of an error inside the piece; None at the end of input."""
+    if isinstance(err, UnexpectedCharacters):
+        return piece.count("\n", 0, err.pos_in_stream)
+    tok = getattr(err, "token", None)
+    if tok is None or tok.type == "$END":
+        return None
+    return piece.count("\n", 0, tok.start_pos)
+
+
+def _balanced(line: str) -> bool:
+    """No unbalanced bracket outside strings and comments."""
+    code = re.sub(r'"([^"\\\n]|\\.)*"?', '""', line).split("#", 1)[0]
+    return all(code.count(a) == code.count(b) for a, b in ("()", "[]", "{}"))
 
 
 def _dangling_docs(path: str, text: str, docs: dict, used: set[int], sink: Sink) -> None:
