@@ -138,7 +138,8 @@ class DeclReader:
         if first is None:
             return True
         first_decl = first[1] if isinstance(first, tuple) else first.decl
-        if first_decl is not decl:
+        # two declarations in one file are already reported by the loader's scope building
+        if first_decl is not decl and first_decl.name.span.path != decl.name.span.path:
             self.sink.emit("E104", f"{what} `{decl.name.text}` is declared twice", decl.name.span,
                            label="declared again here", secondary=[Label(first_decl.name.span, "first declared here")],
                            help=f"{what} names are project-wide; rename one")
@@ -171,7 +172,9 @@ class DeclReader:
         for p in decl.params:
             if p.name.text in params:
                 self.sink.emit("E104", f"parameter `{p.name.text}` is declared twice", p.name.span,
-                               secondary=[Label(params[p.name.text].span, "first declared here")])
+                               label="declared again here",
+                               secondary=[Label(params[p.name.text].span, "first declared here")],
+                               help="rename one of the parameters")
                 continue
             ty = self._param_type(p, mod)
             if p.default is not None and ty is not None:
