@@ -152,7 +152,9 @@ class Loader:
         real = (mod.real.parent / text).resolve()
         if not real.is_relative_to(self.root):
             self.sink.emit("E103", f"`{text}` is outside the project root", imp.path.span,
-                           label="leaves the project", help=f"the project root is {display_path(self.root)}")
+                           label="leaves the project",
+                           help=f"imports stay inside the project root `{display_path(self.root)}` (the folder of "
+                                "pipec.toml, or of the entry files); move the file into the project")
             return None
         if not real.is_file():
             self.sink.emit("E101", f"cannot find `{text}`", imp.path.span, label="no such file",
@@ -204,7 +206,8 @@ def _build_scopes(program: Program, loader: Loader, sink: Sink) -> None:
                                   help="rename it, or import the module with `as`")
                     continue
                 other = mod.imported.get(name)
-                if other is not None and other is not sym:
+                # project-wide names (tenants, pipelines, environments) are reported once, by DeclReader
+                if other is not None and other is not sym and not (sym.kind == other.kind and sym.kind in GLOBAL_KINDS):
                     sink.emit("E104", f"`{name}` is declared by two imported files", imp.span,
                               label="second import", secondary=[Label(other.decl.name.span, "one declaration"),
                                                                  Label(sym.decl.name.span, "another declaration")],
