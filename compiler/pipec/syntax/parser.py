@@ -15,7 +15,7 @@ from typing import Iterator
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from pipec.diagnostics import Sink
+from pipec.diagnostics import Label, Sink
 from pipec.resources import grammar_text
 from pipec.source import Span
 from pipec.syntax import nodes
@@ -125,7 +125,8 @@ def _parse_piece(path: str, text: str, start: int, end: int, sink: Sink, docs: d
 
     Blanking keeps offsets, so later errors in the same declaration are still found
     at their real positions. It stops when the line holds an unbalanced bracket (its
-    removal would cause follow-up errors) or when an error does not move forward.
+    removal would cause follow-up errors), at an unexpected newline or the end of input,
+    or when an error does not move forward.
     """
     piece, last_line = text[start:end], -1
     for _ in range(_MAX_ERRORS_PER_DECL):
@@ -133,9 +134,14 @@ def _parse_piece(path: str, text: str, start: int, end: int, sink: Sink, docs: d
             return Builder(path, start, sink, docs, used).module(_lark().parse(piece), text.count("\n", 0, start))
         except (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF) as err:
             line = _error_line(err, piece)
-            if line is None or line <= last_line:
+            if line is not None and line <= last_line:
                 return None
             _report(err, path, start, piece, sink)
+            # At the end of input nothing is left to blank. At an unexpected newline the
+            # next line continues the entry (`{` or a value on the next line): blanking
+            # the line would leave it orphaned and report a follow-up error.
+            if line is None or getattr(getattr(err, "token", None), "type", "") == "_NL":
+                return None
             lines = piece.split("\n")
             if not _balanced(lines[line]):
                 return None
@@ -217,8 +223,16 @@ def _describe(term: str) -> str:
     return term
 
 
+# terminals that start a value: listed together as "a value"
+_VALUE_START = {"STRING", "INT", "DURATION", "TRUE", "FALSE", "NONE", "LSQB", "LBRACE", "NAME", "TENANT",
+                "PLATFORM", "AFTER"}
+
+
 def _expected(names: set[str]) -> str:
-    shown = sorted({_describe(n) for n in names if n not in ("WS", "COMMENT", "DOC_COMMENT")})
+    names = set(names) - {"WS", "COMMENT", "DOC_COMMENT"}
+    if {"STRING", "INT"} <= names:
+        names = (names - _VALUE_START) | {"a value"}
+    shown = sorted({_describe(n) for n in names})
     if len(shown) > 6:
         shown = shown[:6] + ["..."]
     return ", ".join(shown)
@@ -230,17 +244,21 @@ def _report(err: UnexpectedInput, path: str, base: int, piece: str, sink: Sink) 
         return
     if isinstance(err, UnexpectedEOF) or getattr(err.token, "type", "$END") == "$END":
         at = base + len(piece.rstrip())
-        expected = getattr(err, "expected", None) or getattr(err, "accepts", set())
+        expected = set(getattr(err, "expected", None) or getattr(err, "accepts", None) or ())
+        opener = _unclosed(piece)
+        secondary = [Label(Span(path, base + opener, base + opener + 1), f"this `{piece[opener]}` is never closed")] \
+            if opener is not None else []
         sink.emit("E001", "unexpected end of input", Span(path, max(at - 1, 0), at),
-                  label="the declaration is not finished",
-                  help=f"expected {_expected(set(expected))}" if expected else None)
+                  label="the declaration is not finished", secondary=secondary,
+                  help=(f"close it with `{_CLOSER[piece[opener]]}`" if opener is not None else
+                        f"expected {_expected(expected)}" if expected else "finish the declaration"))
         return
     tok = err.token
     start = base + tok.start_pos
     end = base + (tok.end_pos if tok.end_pos is not None else tok.start_pos + len(tok.value))
     if tok.type == "_NL":
         end = start + 1
-        found = "a newline"
+        found = "end of line"
     else:
         found = f"`{tok.value}`"
     expected = err.accepts or err.expected
@@ -249,15 +267,40 @@ def _report(err: UnexpectedInput, path: str, base: int, piece: str, sink: Sink) 
 
 
 def _hint(tok: Token, expected: set[str]) -> str:
+    if tok.type == "_NL" and "STRING" in expected:
+        return "a value starts on the line of its `=`; inside ( ) and [ ] newlines are free"
     if tok.type == "_NL" and "LBRACE" in expected:
         return "a `{` opens on the line of its header"
-    if tok.type == "_NL":
-        return "a value starts on the line of its `=`; inside ( ) and [ ] newlines are free"
+    if tok.type == "UPPER_NAME":
+        return f"names are lowercase: write `{tok.value.lower()}`; UPPER_CASE is only for map keys"
     if "EQUAL" in expected:
         return "fields are written `name = value`"
     if tok.type in ("TASK", "FOR", "WHEN", "SECRET", "BRONZE", "SILVER", "GOLD", "IN"):
         return f"`{tok.value}` is a keyword and cannot be used as a name here"
+    if "RPAR" in expected and "COMMA" in expected and tok.type not in ("RBRACE", "RSQB", "_NL"):
+        return "separate arguments with `,`"
+    if "RPAR" in expected:
+        return "close the `(` with `)`"
+    if "RSQB" in expected and "COMMA" in expected and tok.type not in ("RBRACE", "RPAR", "_NL"):
+        return "separate list items with `,`"
+    if "RBRACE" in expected and "COMMA" in expected:
+        return "separate entries with `,` or a newline"
     return "check the syntax of this line against the language reference"
+
+
+_CLOSER = {"(": ")", "[": "]", "{": "}"}
+
+
+def _unclosed(piece: str) -> int | None:
+    """Offset of the innermost bracket that is still open at the end of ``piece``."""
+    stack: list[int] = []
+    for m in re.finditer(r'"([^"\\\n]|\\.)*"?|#[^\n]*|[()\[\]{}]', piece):
+        ch = m.group(0)
+        if ch in _CLOSER:
+            stack.append(m.start())
+        elif ch in ")]}" and stack and _CLOSER[piece[stack[-1]]] == ch:
+            stack.pop()
+    return stack[-1] if stack else None
 
 
 def _report_char(err: UnexpectedCharacters, path: str, base: int, piece: str, sink: Sink) -> None:
