@@ -39,15 +39,19 @@ def _text_one(diag: Diagnostic, sources: SourceMap, color: bool) -> str:
     labels = _ordered([(diag.primary, True)] + [(lab, False) for lab in diag.secondary])
     width = max(len(str(_position(sources, lab.span)[0])) for lab, _ in labels)
     out = [f"{head}: {_paint(diag.message, '1', color)}"]
-    shown_path = None
+    shown_path, shown_line = None, None
     for lab, primary in labels:
         line, col, _, _ = _position(sources, lab.span if shown_path is not None else diag.primary.span)
         arrow = "-->" if shown_path is None else ":::"
         if lab.span.path != shown_path:
             out.append(f"{' ' * width}{arrow} {lab.span.path}:{line}:{col}")
             out.append(f"{' ' * width} |")
-            shown_path = lab.span.path
-        out.extend(_snippet(sources.get(lab.span.path), lab, primary, width))
+            shown_path, shown_line = lab.span.path, None
+        snippet = _snippet(sources.get(lab.span.path), lab, primary, width)
+        label_line = _position(sources, lab.span)[0]
+        # several labels on one line: show the line once, one marker line per label
+        out.extend(snippet[1:] if label_line == shown_line else snippet)
+        shown_line = label_line
     out.append(f"{' ' * width} |")
     if diag.help:
         out.append(f"{' ' * width} = help: {diag.help}")
