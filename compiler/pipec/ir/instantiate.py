@@ -302,8 +302,10 @@ class Instantiator:
         self._apply(found, scope, settings, f"task `{td.name}`")
         for when in whens:
             if when.env.text not in self.defs.envs:
-                self.sink.emit("E105", f"undefined environment `{when.env.text}`", when.env.span,
-                               help=did_you_mean(when.env.text, self.defs.envs) or "declare `environment NAME { ... }`")
+                known = ", ".join(sorted(self.defs.envs))
+                self.sink.emit("E105", f"undefined environment `{when.env.text}`", when.env.span, label="not declared",
+                               help=did_you_mean(when.env.text, self.defs.envs) or
+                               (f"environments: {known}" if known else f"declare `environment {when.env.text} {{ ... }}`"))
             wfound, _ = fields_of(when.block, self.sink, f"`when {when.env.text}`", "overrides")
             if when.env.text == ctx.env:
                 self._apply(wfound, scope, settings, f"`when {when.env.text}`")
