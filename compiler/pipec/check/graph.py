@@ -25,7 +25,7 @@ def _task_graph(pipe: PipelineDef, sink: Sink) -> nx.DiGraph:
     for task in pipe.tasks:
         if task.name in first:
             sink.emit("E110", f"task `{task.name}` is declared twice in pipeline `{pipe.name}`", task.span,
-                      label="declared again here", secondary=[Label(first[task.name].span, "first declared here")],
+                      label="declared again here", secondary=_first_declared(first[task.name], task),
                       help="task names are unique per pipeline across layers")
             continue
         first[task.name] = task
@@ -40,6 +40,16 @@ def _task_graph(pipe: PipelineDef, sink: Sink) -> nx.DiGraph:
                 continue
             graph.add_edge(up, task.name, span=span)
     return graph
+
+
+def _first_declared(first, again) -> list[Label]:
+    """Where the first task of a name came from; for one `for` template, the loop values."""
+    if first.span != again.span:
+        return [Label(first.span, "first declared here")]
+    return [label for var in sorted(again.bindings) if first.bindings.get(var) is not None
+            and first.bindings[var].span != again.bindings[var].span
+            for label in (Label(first.bindings[var].span, f"`{var}` gives `{first.name}` here"),
+                          Label(again.bindings[var].span, "and again here"))]
 
 
 def _layer_order(pipe: PipelineDef, graph: nx.DiGraph, sink: Sink) -> None:
