@@ -137,6 +137,7 @@ def _quota(entries, span: Span, sink: Sink, ev: Evaluator):
     missing = [k for k in specs if k not in out]
     if missing:
         sink.emit("E108", "`quota` is missing " + ", ".join(f"`{k}`" for k in missing), span,
+                  label="needs " + ", ".join(f"`{k}`" for k in missing),
                   help='write `quota = { cpu = "8", memory = "32Gi", pods = 40 }`')
         return INVALID
     return INVALID if INVALID in out.values() else out
