@@ -199,13 +199,15 @@ class Evaluator:
             return Val("name", INVALID, span)
         if name not in fields:
             hint = did_you_mean(name, fields) or f"{what} fields: " + ", ".join(sorted(fields))
-            self.sink.emit("E107", f"`{what}` has no field `{name}`", span, help=hint)
+            self.sink.emit("E107", f"`{what}` has no field `{name}`", span, label="unknown field", help=hint)
             return Val("name", INVALID, span)
         got = fields[name]
         return Val(got.kind, got.data, span)
 
     def _undefined(self, name: str, span: Span, scope: Scope) -> None:
-        hint = did_you_mean(name, scope.module.visible_names() + list(scope.bindings))
+        dotted = [f"{what}.{k}" for what, fields in (("tenant", scope.tenant), ("platform", scope.platform))
+                  for k in fields or ()] + ([f"run.{v}" for v in RUN_VARS] if scope.allow_run else [])
+        hint = did_you_mean(name, scope.module.visible_names() + list(scope.bindings) + dotted)
         self.sink.emit("E105", f"undefined name `{name}`", span, label="not declared",
                        help=hint or "declare it, or import the file that does")
 
