@@ -57,7 +57,7 @@ class Ty:
 
     def show(self) -> str:
         if self.kind == "enum":
-            return f"a `{self.enum}` value"
+            return f"a value of enum `{self.enum}`"
         if self.kind == "ref":
             return f"a {self.ref_kind}"
         return {"string": "a string", "text": "a string", "int": "an integer", "bool": "`true` or `false`",
@@ -80,9 +80,14 @@ def describe(val: Val) -> str:
             "call": "a call"}[val.kind]
 
 
-def did_you_mean(word: str, candidates) -> str | None:
+def closest(word: str, candidates) -> str | None:
     close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, candidates) -> str | None:
+    close = closest(word, candidates)
+    return f"did you mean `{close}`?" if close else None
 
 
 @dataclass
@@ -258,7 +263,7 @@ class Evaluator:
 
     def _mismatch(self, val: Val, ty: Ty, what: str, help: str | None = None) -> Any:
         self.sink.emit("E201", f"{what} expects {ty.show()}, found {describe(val)}", val.span,
-                       label=f"expected {ty.show()}", help=help)
+                       label=f"expected {ty.show()}", help=help or _mismatch_help(val, ty))
         return INVALID
 
     def _to_any(self, val: Val, ty: Ty, what: str) -> Any:
@@ -300,7 +305,7 @@ class Evaluator:
         if text is INVALID:
             return INVALID
         if not QUANTITY.match(text):
-            self.sink.emit("E202", f"`{text}` is not a Kubernetes quantity", val.span,
+            self.sink.emit("E202", f"`{text}` is not a Kubernetes quantity", val.span, label="not a quantity",
                            help='write cpu like "500m" or "2", memory like "512Mi" or "8Gi"')
             return INVALID
         return text
@@ -329,7 +334,7 @@ class Evaluator:
             return self._mismatch(val, ty, what, help="values: " + ", ".join(ty.values))
         if name not in ty.values:
             hint = did_you_mean(name, ty.values)
-            self.sink.emit("E205", f"`{name}` is not a `{ty.enum}` value", val.span,
+            self.sink.emit("E205", f"`{name}` is not a value of enum `{ty.enum}`", val.span,
                            label=f"expected one of: {', '.join(ty.values)}",
                            help=hint or "values: " + ", ".join(ty.values))
             return INVALID
@@ -352,3 +357,18 @@ class Evaluator:
 
     def _ref_hint(self, val: Val, ty: Ty) -> str:
         return f"declare `{ty.ref_kind} {val.data} {{ ... }}` or import the file that does"
+
+
+def _mismatch_help(val: Val, ty: Ty) -> str:
+    """How to write the value the type expects, from the value that was found."""
+    text = "".join(p for p in val.data if isinstance(p, str)) if val.kind == "text" else None
+    if ty.kind in ("string", "text", "quantity", "scalar") and val.kind in ("int", "bool"):
+        shown = val.data if val.kind == "int" else str(val.data).lower()
+        return f'write it in quotes: "{shown}"'
+    if ty.kind == "int" and text is not None and text.lstrip("-").isdigit():
+        return f"write the number without quotes: {text}"
+    if ty.kind == "bool" and text in ("true", "false"):
+        return f"write it without quotes: {text}"
+    if ty.kind == "list" and val.kind != "list":
+        return "write a list in brackets: [a, b]"
+    return f"give {ty.show()}"
