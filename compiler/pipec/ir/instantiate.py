@@ -15,7 +15,7 @@ from pipec.ir import model as ir
 from pipec.ir import specs
 from pipec.ir.blocks import fields_of, misplaced
 from pipec.ir.decls import Defs, PipelineDef, RunnerDef, TaskDef, TenantDef
-from pipec.ir.values import INVALID, Evaluator, RunPart, Scope, Ty, Val, did_you_mean
+from pipec.ir.values import INVALID, Evaluator, RunPart, Scope, Ty, Val, closest, did_you_mean
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
@@ -153,15 +153,22 @@ class Instantiator:
         bound: dict[str, Val] = {}
         arg_spans: dict[str, Span] = {}
         ok = True
+        named = {a.name.text for a in call.args if a.name is not None}
+        free = [p for p in runner.params if p not in named]  # what a positional argument may have meant
+        claimed: set[str] = set()  # parameters a rejected argument was meant for: not reported missing
         for arg in call.args:
             if arg.name is None:
-                self.sink.emit("E207", "runner arguments are passed by name", arg.span,
-                               help=f"write `{next(iter(runner.params), 'name')} = ...`")
+                guess = free.pop(0) if free else None
+                claimed.add(guess)
+                self.sink.emit("E207", "runner arguments are passed by name", arg.span, label="not named",
+                               help=f"write `{guess} = ...`" if guess else f"runner `{runner.name}` takes no more arguments")
                 ok = False
                 continue
             name = arg.name.text
             param = runner.params.get(name)
             if param is None:
+                meant = closest(name, [p for p in runner.params if p not in named])
+                claimed.add(meant)
                 hint = did_you_mean(name, runner.params) or (
                     "parameters: " + ", ".join(runner.params) if runner.params else "this runner takes no arguments")
                 self.sink.emit("E207", f"runner `{runner.name}` has no parameter `{name}`", arg.name.span,
@@ -170,8 +177,8 @@ class Instantiator:
                 ok = False
                 continue
             if name in bound:
-                self.sink.emit("E209", f"argument `{name}` is passed twice", arg.name.span,
-                               secondary=[Label(arg_spans[name], "first passed here")])
+                self.sink.emit("E209", f"argument `{name}` is passed twice", arg.name.span, label="passed again here",
+                               secondary=[Label(arg_spans[name], "first passed here")], help="remove one of them")
                 ok = False
                 continue
             val = self.ev.eval(arg.value, scope)
@@ -182,6 +189,8 @@ class Instantiator:
             bound[name], arg_spans[name] = val, arg.span
         for name, param in runner.params.items():
             if name in bound:
+                continue
+            if not param.has_default and name in claimed:
                 continue
             if not param.has_default:
                 self.sink.emit("E206", f"missing argument `{name}` for runner `{runner.name}`", call.callee.span,
