@@ -221,7 +221,8 @@ def read_schedule(fld: n.Field, ev: Evaluator, scope: Scope) -> tuple[str, objec
         return None
     if text.startswith("@"):
         if text not in PRESETS:
-            ev.sink.emit("E203", f"unknown schedule preset `{text}`", node.span, help="presets: " + ", ".join(PRESETS))
+            ev.sink.emit("E203", f"unknown schedule preset `{text}`", node.span, label="not a preset",
+                         help="presets: " + ", ".join(PRESETS))
             return None
         return ("preset", text, node.span)
     problem = cron_problem(text)
