@@ -311,13 +311,22 @@ def hostile_project(env: str) -> Project:
         name="hostile_static",
         layer="silver",
         runner="hostile",
-        image="registry.localhost/etl/hostile:1.0",
+        image="registry.localhost/etl/hostile:{{ ds }}.sh",
         entrypoint=tuple(text(s) for s in HOSTILE),
         args=tuple(text(s) for s in HOSTILE),
         env=tuple(sorted((f"S_{j:02d}", text(s)) for j, s in enumerate(HOSTILE))),
         resources=MEDIUM,
         upstream=tuple(t.name for t in tasks),
     )
+    # A task named like a layer must not clash with the layer's TaskGroup.
+    silver = Task(
+        name="silver",
+        layer="bronze",
+        runner="hostile",
+        image="registry.localhost/etl/hostile:1.0",
+        resources=MEDIUM,
+    )
+    tasks.append(silver)
     dag = Dag(
         dag_id="acme__hostile",
         tenant="acme",

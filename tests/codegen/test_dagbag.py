@@ -53,7 +53,8 @@ def test_dags_match_the_ir(bags: dict, case: str, env: str) -> None:
             expected_timeout = task.timeout_seconds and timedelta(seconds=task.timeout_seconds)
             assert op.execution_timeout == expected_timeout
             assert op.owner == ir.owner
-            assert op.task_group.group_id == task.layer
+            assert op.task_group.group_id == f"layer-{task.layer}"
+            assert op.task_group.label == task.layer
             assert op.upstream_task_ids == set(task.upstream)
             assert bool(_callbacks(op)) == bool(ir.on_failure_emails)
 

@@ -24,6 +24,15 @@ QUOTA_NAME = "pipec-quota"
 LIMIT_RANGE_NAME = "pipec-limits"
 
 
+def layer_group_id(layer: str) -> str:
+    """TaskGroup id of a layer (shown as the bare layer name in the UI).
+
+    Group ids share the DAG's namespace with task ids even without prefixes; the
+    hyphen keeps a task named ``silver`` from colliding with the silver group.
+    """
+    return f"layer-{layer}"
+
+
 def pod_name(pipeline: str, task: str) -> str:
     """``<pipeline>-<task>`` with ``_`` as ``-``, cut to 63 characters with a hash.
 

@@ -46,25 +46,27 @@ def build(project: Project, tenant: Tenant, dag: Dag) -> DagView:
     """The view of ``dag`` (of ``tenant``) for the template."""
     default_args = Dict(_default_args(tenant, dag))
     dag_call = Call("DAG", kwargs=_dag_kwargs(project, dag))
-    groups = [_group(project, tenant, dag, layer) for layer in LAYERS]
-    group_exprs = [(header, tasks) for header, tasks in groups if tasks]
+    groups = [g for g in (_group(project, tenant, dag, layer) for layer in LAYERS) if g[1]]
     publish = _publish(dag)
     edges = _edges(dag)
-    exprs: list[Expr] = [default_args, dag_call, *edges]
-    exprs += [e for header, tasks in group_exprs for e in (header, *tasks)]
-    exprs += [publish] if publish else []
+    exprs = [default_args, dag_call, *edges] + ([publish] if publish else [])
+    exprs += [e for header, tasks in groups for e in (header, *tasks)]
     calls = set().union(*(called(e) for e in exprs))
     return DagView(
         imports=tuple(imports.import_lines(calls)),
         secrets_class=operators.SECRETS_CLASS in calls,
         default_args=render_block(default_args, 0, force=True),
         dag=render_block(dag_call, 0, force=True),
-        groups=tuple(
-            GroupView(render_block(h, _IN_DAG), tuple(render_block(t, _IN_GROUP, force=True) for t in ts))
-            for h, ts in group_exprs
-        ),
+        groups=tuple(_group_view(header, tasks) for header, tasks in groups),
         publish=render_block(publish, _IN_DAG, force=True) if publish else None,
         edges=tuple(render_block(e, _IN_DAG) for e in edges),
+    )
+
+
+def _group_view(header: Expr, tasks: list[Expr]) -> GroupView:
+    return GroupView(
+        header=render_block(header, _IN_DAG, "with ", ":", force=True),
+        tasks=tuple(render_block(t, _IN_GROUP, force=True) for t in tasks),
     )
 
 
@@ -116,7 +118,14 @@ def _start_date(project: Project) -> Expr:
 
 
 def _group(project: Project, tenant: Tenant, dag: Dag, layer: str) -> tuple[Expr, list[Expr]]:
-    header = Call("TaskGroup", kwargs=(("group_id", Str(layer)), ("prefix_group_id", Code("False"))))
+    header = Call(
+        "TaskGroup",
+        kwargs=(
+            ("group_id", Str(names.layer_group_id(layer))),
+            ("prefix_group_id", Code("False")),
+            ("group_display_name", Str(layer)),
+        ),
+    )
     env = project.environment
     tasks = []
     for task in (t for t in dag.tasks if t.layer == layer):

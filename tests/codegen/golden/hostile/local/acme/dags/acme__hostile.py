@@ -54,7 +54,11 @@ with DAG(
     tags=["acme", "hostile", "x.json", "{{ conn.x.password }}"],
     doc_md='Doc with """ quotes """ and {{ jinja }} and\nnewlines \\ backslash',
 ) as dag:
-    with TaskGroup(group_id="bronze", prefix_group_id=False):
+    with TaskGroup(
+        group_id="layer-bronze",
+        prefix_group_id=False,
+        group_display_name="bronze",
+    ):
         DockerOperator(
             task_id="hostile_00",
             image=literal("registry.localhost/etl/hostile:1.0"),
@@ -630,10 +634,31 @@ with DAG(
             mount_tmp_dir=False,
             queue="default",
         )
-    with TaskGroup(group_id="silver", prefix_group_id=False):
+        DockerOperator(
+            task_id="silver",
+            image=literal("registry.localhost/etl/hostile:1.0"),
+            network_mode="edge",
+            cpus=0.5,
+            mem_limit=1073741824,
+            user="10001",
+            labels={
+                "pipec.io/layer": "bronze",
+                "pipec.io/pipeline": "hostile",
+                "pipec.io/task": "silver",
+                "pipec.io/tenant": "acme",
+            },
+            auto_remove="success",
+            mount_tmp_dir=False,
+            queue="default",
+        )
+    with TaskGroup(
+        group_id="layer-silver",
+        prefix_group_id=False,
+        group_display_name="silver",
+    ):
         DockerOperator(
             task_id="hostile_static",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image=literal("registry.localhost/etl/hostile:{{ ds }}.sh"),
             entrypoint=[
                 "quote \" and ' both",
                 "back\\slash \\n not a newline",

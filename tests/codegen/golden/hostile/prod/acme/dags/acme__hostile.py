@@ -27,7 +27,11 @@ with DAG(
     tags=["acme", "hostile", "x.json", "{{ conn.x.password }}"],
     doc_md='Doc with """ quotes """ and {{ jinja }} and\nnewlines \\ backslash',
 ) as dag:
-    with TaskGroup(group_id="bronze", prefix_group_id=False):
+    with TaskGroup(
+        group_id="layer-bronze",
+        prefix_group_id=False,
+        group_display_name="bronze",
+    ):
         KubernetesPodOperator(
             task_id="hostile_00",
             name="hostile-hostile-00",
@@ -1221,12 +1225,52 @@ with DAG(
             in_cluster=True,
             queue="default",
         )
-    with TaskGroup(group_id="silver", prefix_group_id=False):
+        KubernetesPodOperator(
+            task_id="silver",
+            name="hostile-silver",
+            namespace=literal("tenant-acme"),
+            image=literal("registry.localhost/etl/hostile:1.0"),
+            container_resources=k8s.V1ResourceRequirements(
+                limits={"cpu": literal("500m"), "memory": literal("1Gi")},
+                requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+            ),
+            labels={
+                "pipec.io/layer": "bronze",
+                "pipec.io/pipeline": "hostile",
+                "pipec.io/task": "silver",
+                "pipec.io/tenant": "acme",
+            },
+            service_account_name="pipec-task",
+            automount_service_account_token=False,
+            security_context=k8s.V1PodSecurityContext(
+                run_as_non_root=True,
+                run_as_user=10001,
+                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+            ),
+            container_security_context=k8s.V1SecurityContext(
+                allow_privilege_escalation=False,
+                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                read_only_root_filesystem=True,
+            ),
+            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
+            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
+            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            on_finish_action="delete_pod",
+            random_name_suffix=False,
+            kubernetes_conn_id=None,
+            in_cluster=True,
+            queue="default",
+        )
+    with TaskGroup(
+        group_id="layer-silver",
+        prefix_group_id=False,
+        group_display_name="silver",
+    ):
         KubernetesPodOperator(
             task_id="hostile_static",
             name="hostile-hostile-static",
             namespace=literal("tenant-acme"),
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image=literal("registry.localhost/etl/hostile:{{ ds }}.sh"),
             cmds=[
                 literal("quote \" and ' both"),
                 literal("back\\slash \\n not a newline"),

@@ -56,7 +56,11 @@ with DAG(
     tags=["acme", "daily", "finance", "sales"],
     doc_md="Daily sales: extract, stage, publish.",
 ) as dag:
-    with TaskGroup(group_id="bronze", prefix_group_id=False):
+    with TaskGroup(
+        group_id="layer-bronze",
+        prefix_group_id=False,
+        group_display_name="bronze",
+    ):
         DockerOperator(
             task_id="extract_customers",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
@@ -147,7 +151,11 @@ with DAG(
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
-    with TaskGroup(group_id="silver", prefix_group_id=False):
+    with TaskGroup(
+        group_id="layer-silver",
+        prefix_group_id=False,
+        group_display_name="silver",
+    ):
         DockerOperator(
             task_id="stg_customers",
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
@@ -202,7 +210,11 @@ with DAG(
             mount_tmp_dir=False,
             queue="default",
         )
-    with TaskGroup(group_id="gold", prefix_group_id=False):
+    with TaskGroup(
+        group_id="layer-gold",
+        prefix_group_id=False,
+        group_display_name="gold",
+    ):
         DockerOperator(
             task_id="fct_sales",
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),

@@ -21,7 +21,11 @@ with DAG(
     default_args=default_args,
     tags=["adhoc_maintenance", "globex"],
 ) as dag:
-    with TaskGroup(group_id="bronze", prefix_group_id=False):
+    with TaskGroup(
+        group_id="layer-bronze",
+        prefix_group_id=False,
+        group_display_name="bronze",
+    ):
         DockerOperator(
             task_id="a_very_long_task_name_that_will_need_a_hashed_pod_name_x",
             image=literal("registry.localhost/etl/tools:1.0"),

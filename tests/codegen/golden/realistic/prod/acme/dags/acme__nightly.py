@@ -22,7 +22,11 @@ with DAG(
     default_args=default_args,
     tags=["acme", "nightly", "ops"],
 ) as dag:
-    with TaskGroup(group_id="silver", prefix_group_id=False):
+    with TaskGroup(
+        group_id="layer-silver",
+        prefix_group_id=False,
+        group_display_name="silver",
+    ):
         KubernetesPodOperator(
             task_id="vacuum",
             name="nightly-vacuum",

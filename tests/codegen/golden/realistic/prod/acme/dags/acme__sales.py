@@ -29,7 +29,11 @@ with DAG(
     tags=["acme", "daily", "finance", "sales"],
     doc_md="Daily sales: extract, stage, publish.",
 ) as dag:
-    with TaskGroup(group_id="bronze", prefix_group_id=False):
+    with TaskGroup(
+        group_id="layer-bronze",
+        prefix_group_id=False,
+        group_display_name="bronze",
+    ):
         KubernetesPodOperator(
             task_id="extract_customers",
             name="sales-extract-customers",
@@ -210,7 +214,11 @@ with DAG(
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
-    with TaskGroup(group_id="silver", prefix_group_id=False):
+    with TaskGroup(
+        group_id="layer-silver",
+        prefix_group_id=False,
+        group_display_name="silver",
+    ):
         KubernetesPodOperator(
             task_id="stg_customers",
             name="sales-stg-customers",
@@ -319,7 +327,11 @@ with DAG(
             in_cluster=True,
             queue="default",
         )
-    with TaskGroup(group_id="gold", prefix_group_id=False):
+    with TaskGroup(
+        group_id="layer-gold",
+        prefix_group_id=False,
+        group_display_name="gold",
+    ):
         KubernetesPodOperator(
             task_id="fct_sales",
             name="sales-fct-sales",

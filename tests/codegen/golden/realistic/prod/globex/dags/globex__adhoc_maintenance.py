@@ -22,7 +22,11 @@ with DAG(
     default_args=default_args,
     tags=["adhoc_maintenance", "globex"],
 ) as dag:
-    with TaskGroup(group_id="bronze", prefix_group_id=False):
+    with TaskGroup(
+        group_id="layer-bronze",
+        prefix_group_id=False,
+        group_display_name="bronze",
+    ):
         KubernetesPodOperator(
             task_id="a_very_long_task_name_that_will_need_a_hashed_pod_name_x",
             name="adhoc-maintenance-a-very-long-task-name-that-will-need-e183f0cd",

@@ -22,7 +22,11 @@ with DAG(
     default_args=default_args,
     tags=["globex", "reporting"],
 ) as dag:
-    with TaskGroup(group_id="gold", prefix_group_id=False):
+    with TaskGroup(
+        group_id="layer-gold",
+        prefix_group_id=False,
+        group_display_name="gold",
+    ):
         KubernetesPodOperator(
             task_id="build_report",
             name="reporting-build-report",
