@@ -55,9 +55,12 @@ def check_quota(sink: Sink, tenant: TenantDef, task: str, profile: str, cpu: str
     quota = tenant.read.get("quota")
     if not isinstance(quota, dict):
         return
-    for what, asked in (("cpu", cpu), ("memory", memory)):
-        if quantity(asked) > quantity(quota[what]):
-            sink.emit("E403", f"task `{task}` asks for {what} {asked} but tenant `{tenant.name}` has a quota of "
-                      f"{quota[what]}", span, label=f"profile `{profile}`",
-                      secondary=[Label(tenant.read.spans["quota"], "quota set here")],
-                      help="use a smaller profile for this tenant's environment, or raise the quota")
+    over = [(what, asked) for what, asked in (("cpu", cpu), ("memory", memory))
+            if quantity(asked) > quantity(quota[what])]
+    if not over:
+        return
+    asks = " and ".join(f"{what} {asked}" for what, asked in over)
+    has = " and ".join(f"{what} {quota[what]}" for what, _ in over)
+    sink.emit("E403", f"task `{task}` asks for {asks} but tenant `{tenant.name}` has a quota of {has}", span,
+              label=f"profile `{profile}`", secondary=[Label(tenant.read.spans["quota"], "quota set here")],
+              help="use a smaller profile for this tenant's environment, or raise the quota")
