@@ -191,7 +191,7 @@ class Evaluator:
     def _run(self, parts, span: Span, scope: Scope) -> Val:
         var = parts[1] if len(parts) == 2 else ""
         if var not in RUN_VARS:
-            self.sink.emit("E503", f"unknown runtime value `{'.'.join(parts)}`", span,
+            self.sink.emit("E503", f"unknown runtime value `{'.'.join(parts)}`", span, label="not a runtime value",
                            help="runtime values are " + ", ".join(f"run.{v}" for v in RUN_VARS))
             return Val("text", (), span)
         return Val("text", (RunPart(var, span),), span)
