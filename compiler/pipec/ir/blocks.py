@@ -34,7 +34,7 @@ class Read:
 
 
 ENTRY_NAMES = {
-    n.TaskDecl: "a task", n.ForBlock: "a `for` block", n.WhenBlock: "a `when` block",
+    n.Field: "a field", n.TaskDecl: "a task", n.ForBlock: "a `for` block", n.WhenBlock: "a `when` block",
     n.LayerBlock: "a layer block", n.SecretDecl: "a secret slot", n.Bare: "a bare name",
 }
 
