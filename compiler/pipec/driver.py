@@ -59,6 +59,7 @@ def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs
     envs = sorted(defs.envs) if all_envs else []
     for name in envs or [None]:
         inst.dags(name)
+    inst.check_unused_runners()
     if env is not None:
         result.project = _project(defs, inst, env, sink, root)
     unused_imports(program, sink)

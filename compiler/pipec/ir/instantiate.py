@@ -38,6 +38,7 @@ class Instantiator:
     def __init__(self, defs: Defs, sink: Sink) -> None:
         self.defs, self.sink = defs, sink
         self.ev = Evaluator(sink)
+        self.used: set[Span] = set()  # declaration spans of the runners some task calls
 
     # ------------------------------------------------------------ dags
 
@@ -147,7 +148,32 @@ class Instantiator:
         sym = self.ev.coerce(val, Ty("ref", ref_kind="runner"), "a task")
         if sym is INVALID:
             return None
+        self.used.add(sym.decl.span)
         return self.defs.runners.get(sym.decl.span)
+
+    def check_unused_runners(self) -> None:
+        """Check the body of every project runner no task calls, with placeholder arguments.
+
+        A runner's body is otherwise evaluated only per task, so an unused runner's
+        typos went unreported (and the names it uses counted as unused imports).
+        """
+        for span in sorted(self.defs.runners):
+            runner = self.defs.runners[span]
+            if span in self.used or runner.module.is_std:
+                continue
+            at = runner.decl.name.span
+            bindings = {name: self._default(runner, p) if p.has_default else _placeholder(p.ty, at)
+                        for name, p in runner.params.items()}
+            tenant = {k: Val("text", ("tenant",), at) for k in ("name", "pool", "schema", "namespace")}
+            scope = Scope(runner.module, bindings=bindings, tenant={**tenant, "enclave": Val("name", "standard", at)},
+                          platform=self.defs.platform_scope(), allow_run=True, where="runner")
+            self._runner_settings(runner, scope)
+
+    def _default(self, runner: RunnerDef, param) -> Val:
+        default = self.ev.eval(param.default, Scope(runner.module, allow_run=True))
+        if param.ty.kind == "enum" and default.kind in ("name", "symbol"):
+            default = Val("text", (default.data if default.kind == "name" else default.data.name,), default.span)
+        return default
 
     def _bind(self, runner: RunnerDef, call: n.Call, scope: Scope) -> dict[str, Val] | None:
         bound: dict[str, Val] = {}
@@ -198,10 +224,7 @@ class Instantiator:
                                help=f"pass `{name} = ...` ({param.ty.show()})")
                 ok = False
                 continue
-            default = self.ev.eval(param.default, Scope(runner.module, allow_run=True))
-            if param.ty.kind == "enum" and default.kind in ("name", "symbol"):
-                default = Val("text", (default.data if default.kind == "name" else default.data.name,), default.span)
-            bound[name] = default
+            bound[name] = self._default(runner, param)
         return bound if ok else None
 
     def _runner_settings(self, runner: RunnerDef, scope: Scope) -> dict[str, Any]:
@@ -411,6 +434,16 @@ class Instantiator:
             if sec.env_var in env:
                 self.sink.emit("E208", f"environment variable `{sec.env_var}` is set by `env` and by `secrets`",
                                s["env"][sec.env_var][2], help="rename the variable or map the secret to another name")
+
+
+def _placeholder(ty: Ty, span: Span) -> Val:
+    """A well-formed value of a parameter's type, for checking a runner no task calls."""
+    if ty.kind == "enum":
+        return Val("text", (ty.values[0] if ty.values else "",), span)
+    kinds = {"int": ("int", 1), "bool": ("bool", False), "duration": ("duration", 60), "list": ("list", ()),
+             "map": ("map", ())}
+    kind, data = kinds.get(ty.kind, ("text", ("1",)))
+    return Val(kind, data, span)
 
 
 def _first(*values):
