@@ -74,13 +74,27 @@ def publish(out_dir: Path, env: str, files: dict[str, bytes], check: bool = Fals
     if check:
         return _compare(root, outputs, extra)
     _refuse_foreign(root, outputs, previous)
-    leaving = {p: _read(root / p) or b"" for p in previous if p not in outputs}
-    _write(root / MANIFEST, manifest_bytes({**files, **leaving}))
-    written, unchanged = _write_changed(root, files)
+    return _apply(root, outputs, previous, extra)
+
+
+def _apply(root: Path, outputs: dict[str, bytes], previous: set[str], extra: list[str]) -> PublishResult:
+    """Write changed outputs, remove ``extra``, and bring the manifest up to date."""
+    manifest = outputs[MANIFEST]
+    manifest_before = _read(root / MANIFEST)
+    changed = [p for p in sorted(outputs) if p != MANIFEST and _read(root / p) != outputs[p]]
+    if changed or extra:
+        # Own every file this run may write before writing any (see module doc).
+        owned = {p: d for p, d in outputs.items() if p != MANIFEST}
+        owned |= {p: _read(root / p) or b"" for p in previous if p not in outputs}
+        _write(root / MANIFEST, manifest_bytes(owned))
+    for path in changed:
+        _write(root / path, outputs[path])
     for path in extra:
         _remove(root, path)
-    _write(root / MANIFEST, outputs[MANIFEST])
-    written.append(MANIFEST)
+    if _read(root / MANIFEST) != manifest:
+        _write(root / MANIFEST, manifest)
+    written = changed + ([MANIFEST] if manifest_before != manifest else [])
+    unchanged = [p for p in sorted(outputs) if p not in written]
     return PublishResult(written=tuple(written), removed=tuple(extra), unchanged=tuple(unchanged))
 
 
@@ -136,18 +150,6 @@ def _refuse_foreign(root: Path, outputs: dict[str, bytes], previous: set[str]) -
     if conflicts:
         listed = ", ".join(conflicts)
         raise PublishError(f"refusing to overwrite files pipec did not write: {listed}")
-
-
-def _write_changed(root: Path, files: dict[str, bytes]) -> tuple[list[str], list[str]]:
-    written, unchanged = [], []
-    for path, data in sorted(files.items()):
-        target = root / path
-        if _read(target) == data:
-            unchanged.append(path)
-            continue
-        _write(target, data)
-        written.append(path)
-    return written, unchanged
 
 
 def _write(target: Path, data: bytes) -> None:

@@ -150,3 +150,31 @@ def test_a_tampered_manifest_never_removes_files_outside(tmp_path: Path) -> None
     (root / MANIFEST).write_text(json.dumps({"files": {"../keep.txt": "0", "/etc/passwd": "0"}}))
     publish(tmp_path, "prod", FILES)
     assert outside.read_bytes() == b"keep"
+
+
+def test_republishing_the_same_files_writes_nothing(tmp_path: Path) -> None:
+    publish(tmp_path, "prod", FILES)
+    manifest = tmp_path / "prod" / MANIFEST
+    before = manifest.stat().st_ino, manifest.stat().st_mtime_ns
+    result = publish(tmp_path, "prod", FILES)
+    assert result.written == () and result.removed == ()
+    assert sorted(result.unchanged) == sorted([*FILES, MANIFEST])
+    assert (manifest.stat().st_ino, manifest.stat().st_mtime_ns) == before
+
+
+def test_an_interrupted_publish_still_owns_what_it_wrote(tmp_path: Path) -> None:
+    publish(tmp_path, "prod", FILES)
+    new = {**FILES, "acme/dags/acme__new.py": b"new\n"}
+    real_replace = os.replace
+
+    def crash_on_new(src, dst):
+        real_replace(src, dst)
+        if Path(dst).name == "acme__new.py":
+            raise KeyboardInterrupt
+
+    with mock.patch("pipec.publish.os.replace", side_effect=crash_on_new):
+        with pytest.raises(KeyboardInterrupt):
+            publish(tmp_path, "prod", new)
+    # The next run may replace or remove the file it wrote before the crash.
+    result = publish(tmp_path, "prod", FILES)
+    assert result.removed == ("acme/dags/acme__new.py",)
