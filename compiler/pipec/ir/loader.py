@@ -55,6 +55,14 @@ class LoadedModule:
             self.used.add(sym.module.path)
         return sym, used
 
+    def names_of_kind(self, kind: str) -> list[str]:
+        """The names in scope that declare a ``kind`` (without marking anything used)."""
+        syms = {**self.imported, **self.own}
+        names = [name for name, sym in syms.items() if sym.kind == kind]
+        names += [f"{alias}.{name}" for alias, mod in self.aliases.items()
+                  for name, sym in mod.own.items() if sym.kind == kind]
+        return sorted(names)
+
     def visible_names(self) -> list[str]:
         names = set(self.own) | set(self.imported)
         for alias, mod in self.aliases.items():
@@ -89,6 +97,7 @@ class Loader:
         self.by_real: dict[Path, LoadedModule] = {}
         self.order: list[LoadedModule] = []
         self._stack: list[Path] = []
+        self._via: list[Span] = []  # the import that loaded each module of the stack but the first
 
     def load_entry(self, path: Path) -> None:
         real = path.resolve()
@@ -118,8 +127,11 @@ class Loader:
             return
         real, shown, is_std = target
         if real in self._stack:
-            self.sink.emit("E102", f"import cycle: `{shown}` is already being imported",
-                           imp.path.span, label="this import closes the cycle",
+            at = self._stack.index(real)
+            chain = [self.by_real[r].path for r in self._stack[at:]] + [shown]
+            self.sink.emit("E102", "import cycle: " + " -> ".join(chain), imp.path.span,
+                           label="this import closes the cycle",
+                           secondary=[Label(span, "imported here") for span in self._via[at:]],
                            help="move the shared declarations into a file that both import")
             return
         child = self.by_real.get(real)
@@ -129,7 +141,9 @@ class Loader:
                 self.sink.emit("E101", f"cannot read `{shown}`", imp.path.span, label="imported here",
                                help="files must exist and be UTF-8")
                 return
+            self._via.append(imp.path.span)
             child = self._load(real, shown, text, is_std)
+            self._via.pop()
         key = imp.alias.text if imp.alias else str(real)
         if imp.alias:
             mod.aliases[imp.alias.text] = child
