@@ -110,6 +110,7 @@ class Scope:
 class Evaluator:
     def __init__(self, sink: Sink) -> None:
         self.sink = sink
+        self._unresolved_in: dict[Span, LoadedModule] = {}  # where each unresolved name was written
 
     # ------------------------------------------------------------ eval
 
@@ -155,6 +156,8 @@ class Evaluator:
     def _ref(self, node: n.Ref, scope: Scope) -> Val:
         parts = tuple(p.text for p in node.parts)
         val = self._resolve(parts, node.span, scope, node.parts[0].span)
+        if val is None:
+            self._unresolved_in[node.span] = scope.module
         return val if val is not None else Val("name", node.dotted, node.span)
 
     def _resolve(self, parts: tuple[str, ...], span: Span, scope: Scope, head_span: Span) -> Val | None:
@@ -356,7 +359,9 @@ class Evaluator:
         return val.data
 
     def _ref_hint(self, val: Val, ty: Ty) -> str:
-        return f"declare `{ty.ref_kind} {val.data} {{ ... }}` or import the file that does"
+        module = self._unresolved_in.get(val.span)
+        hint = did_you_mean(str(val.data), module.names_of_kind(ty.ref_kind)) if module is not None else None
+        return hint or f"declare `{ty.ref_kind} {val.data} {{ ... }}` or import the file that does"
 
 
 def _mismatch_help(val: Val, ty: Ty) -> str:
