@@ -311,11 +311,15 @@ class Instantiator:
     def _slot(self, item: n.Value, scope: Scope) -> str | None:
         if isinstance(item, n.Ref) and len(item.parts) == 1:
             return item.parts[0].text
-        if isinstance(item, n.Ref):
-            self.ev.eval(item, scope)  # reports cross-tenant references
-            if self.sink.items and self.sink.items[-1].primary.span == item.span:
+        if isinstance(item, n.Ref) and len(item.parts) == 2:
+            owner, _ = scope.module.lookup((item.parts[0].text,))
+            if owner is not None and owner.kind == "tenant":
+                slot = item.parts[1].text
+                self.sink.emit("E401", f"`{item.dotted}` names the secret of tenant `{owner.name}`", item.span,
+                               label="cross-tenant reference",
+                               help=f"write the slot name bare, `{slot}`: each tenant's DAG reads its own `{slot}`")
                 return None
-        self.sink.emit("E201", "a secret is named by its slot", item.span,
+        self.sink.emit("E201", "a secret is named by its slot", item.span, label="not a slot name",
                        help="write the slot name bare, e.g. `warehouse`; each tenant declares the slot")
         return None
 
