@@ -337,8 +337,10 @@ def hostile_project(env: str) -> Project:
         tasks=(*tasks, statics),
         doc='Doc with """ quotes """ and {{ jinja }} and\nnewlines \\ backslash',
     )
+    # A pipeline without tasks still gives a valid (empty) DAG.
+    empty = Dag(dag_id="acme__empty", tenant="acme", pipeline="empty", schedule=Schedule(kind="manual"))
     return Project(
-        environment=ENVIRONMENTS[env], platform=PLATFORM, tenants=(tenant,), dags=(dag,)
+        environment=ENVIRONMENTS[env], platform=PLATFORM, tenants=(tenant,), dags=(empty, dag)
     )
 
 

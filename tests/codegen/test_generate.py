@@ -107,3 +107,17 @@ def test_output_is_identical_under_any_hash_seed_and_imports_stay_light() -> Non
         results.add(out.stdout.strip())
     assert len(results) == 1
     assert results.pop().endswith("[]"), "the compiler imported airflow, kubernetes or black"
+
+
+def test_duplicate_environment_variables_are_an_internal_error() -> None:
+    from pipec.codegen import CodegenError
+    from pipec.ir.model import Task
+
+    p = project("prod")
+    sales = next(d for d in p.dags if d.dag_id == "acme__sales")
+    task = sales.tasks[0]
+    clash = task.model_copy(update={"env": (("WAREHOUSE", task.env[0][1]),)})
+    assert isinstance(clash, Task)
+    broken = p.model_copy(update={"dags": (sales.model_copy(update={"tasks": (clash,)}),)})
+    with pytest.raises(CodegenError, match="duplicate environment variable"):
+        generate(broken)

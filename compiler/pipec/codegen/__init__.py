@@ -14,7 +14,7 @@ from pipec.codegen import names, yamlout
 from pipec.codegen.airflow.render import dag_file
 from pipec.codegen.errors import CodegenError
 from pipec.codegen.k8s import pod, tenant as tenant_k8s
-from pipec.ir.model import Project, Tenant
+from pipec.ir.model import Project, Task, Tenant
 
 __all__ = ["CodegenError", "generate"]
 
@@ -33,11 +33,20 @@ def generate(project: Project) -> dict[str, bytes]:
         tenant = tenants.get(dag.tenant)
         if tenant is None:
             raise CodegenError(f"internal error: DAG {dag.dag_id} names unknown tenant {dag.tenant}")
+        for task in dag.tasks:
+            _check_env_names(dag.dag_id, task)
         files[names.dag_path(dag.tenant, dag.dag_id)] = dag_file(project, tenant, dag)
         for task in dag.tasks if kubernetes else ():
             plan = pod.plan(project.platform, tenant, dag, task)
             files[names.pod_path(dag, task)] = yamlout.dump(pod.manifest(plan))
     return dict(sorted(files.items()))
+
+
+def _check_env_names(dag_id: str, task: Task) -> None:
+    """One variable per name: Kubernetes would keep both, Docker only the last."""
+    env_names = [name for name, _ in task.env] + [s.env_var for s in task.secrets]
+    if len(env_names) != len(set(env_names)):
+        raise CodegenError(f"internal error: duplicate environment variable in {dag_id}.{task.name}")
 
 
 def pools_json(tenant: Tenant) -> bytes:
