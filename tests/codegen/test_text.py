@@ -6,9 +6,10 @@ filter); the slow suite repeats the check with Airflow itself.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import jinja2
 import jinja2.sandbox
-import pendulum
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,18 +20,18 @@ from pipec.ir.model import RunRef, Text
 
 from .fixtures_ir import HOSTILE, MEDIUM, hostile_texts, text
 
-LOGICAL = pendulum.datetime(2024, 3, 5, 6, tz="UTC")
+LOGICAL = datetime(2024, 3, 5, 6, tzinfo=timezone.utc)
 CONTEXT = {
     "ds": "2024-03-05",
     "logical_date": LOGICAL,
-    "data_interval_start": LOGICAL.subtract(days=1),
+    "data_interval_start": (LOGICAL - timedelta(days=1)),
     "data_interval_end": LOGICAL,
     "run_id": "manual $(X) $$ {{ ds }}",
 }
 VALUES = {
     "ds": "2024-03-05",
     "logical_date": LOGICAL.isoformat(),
-    "data_interval_start": LOGICAL.subtract(days=1).isoformat(),
+    "data_interval_start": (LOGICAL - timedelta(days=1)).isoformat(),
     "data_interval_end": LOGICAL.isoformat(),
     "run_id": CONTEXT["run_id"],
 }
