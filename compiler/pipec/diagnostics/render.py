@@ -39,6 +39,11 @@ def _text_one(diag: Diagnostic, sources: SourceMap, color: bool) -> str:
     labels = _ordered([(diag.primary, True)] + [(lab, False) for lab in diag.secondary])
     width = max(len(str(_position(sources, lab.span)[0])) for lab, _ in labels)
     out = [f"{head}: {_paint(diag.message, '1', color)}"]
+    if all(sources.get(lab.span.path) is None for lab, _ in labels):
+        # no text to show (the command line, or a file that cannot be read): no position either
+        if not diag.primary.span.path.startswith("<"):
+            out.append(f"{' ' * width}--> {diag.primary.span.path}")
+        return "\n".join(out + _footer(diag, width))
     shown_path, shown_line = None, None
     for lab, primary in labels:
         line, col, _, _ = _position(sources, lab.span if shown_path is not None else diag.primary.span)
@@ -53,11 +58,12 @@ def _text_one(diag: Diagnostic, sources: SourceMap, color: bool) -> str:
         out.extend(snippet[1:] if label_line == shown_line else snippet)
         shown_line = label_line
     out.append(f"{' ' * width} |")
-    if diag.help:
-        out.append(f"{' ' * width} = help: {diag.help}")
-    for note in diag.notes:
-        out.append(f"{' ' * width} = note: {note}")
-    return "\n".join(out)
+    return "\n".join(out + _footer(diag, width))
+
+
+def _footer(diag: Diagnostic, width: int) -> list[str]:
+    lines = [f"{' ' * width} = help: {diag.help}"] if diag.help else []
+    return lines + [f"{' ' * width} = note: {note}" for note in diag.notes]
 
 
 def _ordered(labels: list[tuple[Label, bool]]) -> list[tuple[Label, bool]]:
