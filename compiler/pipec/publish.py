@@ -77,7 +77,9 @@ def publish(out_dir: Path, env: str, files: dict[str, bytes], check: bool = Fals
     return _apply(root, outputs, previous, extra)
 
 
-def _apply(root: Path, outputs: dict[str, bytes], previous: set[str], extra: list[str]) -> PublishResult:
+def _apply(
+    root: Path, outputs: dict[str, bytes], previous: set[str], extra: list[str]
+) -> PublishResult:
     """Write changed outputs, remove ``extra``, and bring the manifest up to date."""
     manifest = outputs[MANIFEST]
     manifest_before = _read(root / MANIFEST)

@@ -30,17 +30,25 @@ ENVIRONMENTS = {
     "local": Environment(name="local", operator="docker", network="edge"),
     "prod": Environment(name="prod", operator="kubernetes"),
     "staging": Environment(
-        name="staging", operator="kubernetes", kubernetes_conn_id="k8s_staging", kubernetes_version="1.31"
+        name="staging",
+        operator="kubernetes",
+        kubernetes_conn_id="k8s_staging",
+        kubernetes_version="1.31",
     ),
 }
 
-PLATFORM = Platform(registry="registry.localhost/etl", timezone="Europe/Berlin", start="2024-01-01", pull_secret="regcred")
+PLATFORM = Platform(
+    registry="registry.localhost/etl",
+    timezone="Europe/Berlin",
+    start="2024-01-01",
+    pull_secret="regcred",
+)
 
 MEDIUM = Resources(profile="medium", cpu="500m", memory="1Gi")
 HEAVY = Resources(profile="etl_heavy", cpu="2", memory="8Gi")
 
 HOSTILE = (
-    'quote " and \' both',
+    "quote \" and ' both",
     "back\\slash \\n not a newline",
     "new\nline",
     "trailing newline\n",
@@ -116,7 +124,9 @@ def _tenants() -> dict[str, Tenant]:
 
 def _secret(tenant: Tenant, env_var: str = "WAREHOUSE", slot: str = "warehouse") -> SecretEnv:
     source = dict(tenant.secrets)[slot]
-    return SecretEnv(env_var=env_var, slot=slot, source=source, connection_id=f"{tenant.name}__{slot}")
+    return SecretEnv(
+        env_var=env_var, slot=slot, source=source, connection_id=f"{tenant.name}__{slot}"
+    )
 
 
 def _extract(tenant: Tenant, table: str) -> Task:
@@ -152,7 +162,13 @@ def _dbt(name: str, layer: str, upstream: tuple[str, ...], tenant: Tenant, **kw)
         layer=layer,  # type: ignore[arg-type]
         runner="dbt_run",
         image="registry.localhost/etl/dbt-runner:1.8.0",
-        args=(text("run"), text("--select"), text(name.removeprefix("fct_")), text("--target"), text(tenant.db_schema)),
+        args=(
+            text("run"),
+            text("--select"),
+            text(name.removeprefix("fct_")),
+            text("--target"),
+            text(tenant.db_schema),
+        ),
         secrets=(_secret(tenant, env_var="DBT_WAREHOUSE_DSN"),),
         resources=kw.pop("resources", MEDIUM),
         upstream=upstream,
@@ -338,7 +354,9 @@ def hostile_project(env: str) -> Project:
         doc='Doc with """ quotes """ and {{ jinja }} and\nnewlines \\ backslash',
     )
     # A pipeline without tasks still gives a valid (empty) DAG.
-    empty = Dag(dag_id="acme__empty", tenant="acme", pipeline="empty", schedule=Schedule(kind="manual"))
+    empty = Dag(
+        dag_id="acme__empty", tenant="acme", pipeline="empty", schedule=Schedule(kind="manual")
+    )
     return Project(
         environment=ENVIRONMENTS[env], platform=PLATFORM, tenants=(tenant,), dags=(empty, dag)
     )

@@ -39,7 +39,9 @@ def _exprs():
         leaves,
         lambda inner: st.one_of(
             st.lists(inner, max_size=4).map(lambda xs: List(tuple(xs))),
-            st.lists(st.tuples(st.text(max_size=20), inner), max_size=3).map(lambda kv: Dict(tuple(kv))),
+            st.lists(st.tuples(st.text(max_size=20), inner), max_size=3).map(
+                lambda kv: Dict(tuple(kv))
+            ),
             st.tuples(
                 st.sampled_from(["f", "literal", "k8s.V1EnvVar", "KubernetesPodOperator"]),
                 st.lists(inner, max_size=2),

@@ -34,6 +34,7 @@ def bags(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_dags_import_without_errors(bags: dict, case: str, env: str) -> None:
     project, bag = bags[case, env]
     assert bag.import_errors == {}
+    assert bag.captured_warnings == {}
     assert sorted(bag.dags) == [d.dag_id for d in project.dags]
 
 

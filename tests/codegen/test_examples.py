@@ -24,8 +24,12 @@ def _projects() -> list[tuple[str, Path, list[Path]]]:
     return found
 
 
-@pytest.mark.parametrize(("name", "root", "entries"), _projects(), ids=lambda v: v if isinstance(v, str) else "")
-def test_example_compiles_for_every_environment(name: str, root: Path, entries: list[Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "root", "entries"), _projects(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_example_compiles_for_every_environment(
+    name: str, root: Path, entries: list[Path], tmp_path: Path
+) -> None:
     import black
     import kubernetes_validate
 
@@ -47,11 +51,17 @@ def test_example_compiles_for_every_environment(name: str, root: Path, entries: 
                 assert black.format_str(data.decode(), mode=black.Mode()) == data.decode(), path
             if path.endswith(".yaml"):
                 for doc in yaml.safe_load_all(data):
-                    kubernetes_validate.validate(doc, project.environment.kubernetes_version, strict=True)
+                    kubernetes_validate.validate(
+                        doc, project.environment.kubernetes_version, strict=True
+                    )
         if project.environment.operator == "kubernetes":
             in_cluster = project.environment.kubernetes_conn_id is None
             for ir in project.dags:
                 for task in ir.tasks:
-                    emitted = yaml.safe_load(files[f"{ir.tenant}/k8s/pods/{ir.pipeline}.{task.name}.yaml"])
-                    built = unrendered_pod(bag.dags[ir.dag_id].get_task(task.name), dry_run=in_cluster)
+                    emitted = yaml.safe_load(
+                        files[f"{ir.tenant}/k8s/pods/{ir.pipeline}.{task.name}.yaml"]
+                    )
+                    built = unrendered_pod(
+                        bag.dags[ir.dag_id].get_task(task.name), dry_run=in_cluster
+                    )
                     assert built == emitted, f"{ir.dag_id}.{task.name}"

@@ -38,7 +38,9 @@ def test_every_tenant_gets_a_pool_and_kubernetes_manifests_only_for_kubernetes(e
 
 def test_pools_json_is_airflow_pools_import_format() -> None:
     pools = json.loads(generate(project("local"))["acme/pools.json"])
-    assert pools == {"acme": {"description": "pipec tenant acme", "include_deferred": False, "slots": 16}}
+    assert pools == {
+        "acme": {"description": "pipec tenant acme", "include_deferred": False, "slots": 16}
+    }
 
 
 def test_tenant_manifest_documents() -> None:
@@ -102,7 +104,9 @@ def test_output_is_identical_under_any_hash_seed_and_imports_stay_light() -> Non
     results = set()
     for seed in ("0", "1", "4242", "random"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True
+        )
         assert out.returncode == 0, out.stderr
         results.add(out.stdout.strip())
     assert len(results) == 1

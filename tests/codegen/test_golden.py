@@ -45,7 +45,9 @@ def test_golden_tree(case: str, env: str) -> None:
     if UPDATE or not root.is_dir():
         _write(root, expected)
         if not UPDATE:
-            pytest.fail(f"golden tree {root} was missing and has been written; review and commit it")
+            pytest.fail(
+                f"golden tree {root} was missing and has been written; review and commit it"
+            )
         return
     actual = _on_disk(root)
     missing = sorted(set(expected) - set(actual))
@@ -56,7 +58,9 @@ def test_golden_tree(case: str, env: str) -> None:
         pytest.fail(f"golden files were missing and have been written: {missing}")
     assert sorted(actual) == sorted(expected), "golden tree has files codegen no longer produces"
     for path in sorted(expected):
-        assert actual[path] == expected[path], f"{case}/{env}/{path} differs (PIPEC_UPDATE_GOLDEN=1)"
+        assert (
+            actual[path] == expected[path]
+        ), f"{case}/{env}/{path} differs (PIPEC_UPDATE_GOLDEN=1)"
 
 
 def test_no_orphan_golden_trees() -> None:

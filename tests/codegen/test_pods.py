@@ -100,5 +100,10 @@ def test_high_security_pods_are_pinned_to_the_enclave() -> None:
         assert bool(tolerations) == high
         if high:
             assert tolerations == [
-                {"effect": "NoSchedule", "key": "pipec.io/enclave", "operator": "Equal", "value": "high-security"}
+                {
+                    "effect": "NoSchedule",
+                    "key": "pipec.io/enclave",
+                    "operator": "Equal",
+                    "value": "high-security",
+                }
             ]

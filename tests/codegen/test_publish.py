@@ -73,7 +73,11 @@ def test_failed_write_leaves_old_file_and_no_temp_file(tmp_path: Path) -> None:
 def test_stale_outputs_are_removed_and_foreign_files_untouched(tmp_path: Path) -> None:
     publish(tmp_path, "prod", FILES)
     root = tmp_path / "prod"
-    foreign = {"acme/dags/handwritten.py": b"mine\n", "README.md": b"notes\n", "acme/k8s/pods/x.txt": b"x"}
+    foreign = {
+        "acme/dags/handwritten.py": b"mine\n",
+        "README.md": b"notes\n",
+        "acme/k8s/pods/x.txt": b"x",
+    }
     for path, data in foreign.items():
         (root / path).write_bytes(data)
     smaller = {p: d for p, d in FILES.items() if not p.endswith(".yaml")}
@@ -136,7 +140,9 @@ def test_check_on_an_empty_directory_reports_everything_missing(tmp_path: Path) 
     assert not (tmp_path / "prod").exists()
 
 
-@pytest.mark.parametrize("bad", ["/abs.py", "../escape.py", "a/../b.py", "a//b.py", MANIFEST, "a\\b"])
+@pytest.mark.parametrize(
+    "bad", ["/abs.py", "../escape.py", "a/../b.py", "a//b.py", MANIFEST, "a\\b"]
+)
 def test_invalid_paths_are_internal_errors(tmp_path: Path, bad: str) -> None:
     with pytest.raises(PublishError):
         publish(tmp_path, "prod", {bad: b""})

@@ -103,7 +103,11 @@ def test_docker_and_kubernetes_receive_the_same(received: dict, case: str) -> No
         assert docker.keys() == kube.keys()
         for key, d in docker.items():
             k = kube[key]
-            assert (d["image"], d["entrypoint"], d["args"]) == (k["image"], k["entrypoint"], k["args"])
+            assert (d["image"], d["entrypoint"], d["args"]) == (
+                k["image"],
+                k["entrypoint"],
+                k["args"],
+            )
             assert sorted(d["env"]) == sorted(k["env"])
             assert {n: v for n, v in d["env"].items() if k["env"][n] is not None} == {
                 n: v for n, v in k["env"].items() if v is not None

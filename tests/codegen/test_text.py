@@ -85,7 +85,7 @@ def test_templates_never_end_in_plain_data(t: Text) -> None:
 
 def test_readable_templates_for_plain_text() -> None:
     t = text("--since=", RunRef(var="ds"), " to ", RunRef(var="data_interval_end"))
-    assert to_value(t, False).text == '--since={{ ds }} to {{ data_interval_end | ts }}'
+    assert to_value(t, False).text == "--since={{ ds }} to {{ data_interval_end | ts }}"
     assert to_value(text("$x-", RunRef(var="run_id")), True).text == (
         '$$x-{{ run_id | replace("$", "$$") }}'
     )

@@ -32,7 +32,9 @@ def generate(project: Project) -> dict[str, bytes]:
     for dag in project.dags:
         tenant = tenants.get(dag.tenant)
         if tenant is None:
-            raise CodegenError(f"internal error: DAG {dag.dag_id} names unknown tenant {dag.tenant}")
+            raise CodegenError(
+                f"internal error: DAG {dag.dag_id} names unknown tenant {dag.tenant}"
+            )
         for task in dag.tasks:
             _check_env_names(dag.dag_id, task)
         files[names.dag_path(dag.tenant, dag.dag_id)] = dag_file(project, tenant, dag)
@@ -46,7 +48,9 @@ def _check_env_names(dag_id: str, task: Task) -> None:
     """One variable per name: Kubernetes would keep both, Docker only the last."""
     env_names = [name for name, _ in task.env] + [s.env_var for s in task.secrets]
     if len(env_names) != len(set(env_names)):
-        raise CodegenError(f"internal error: duplicate environment variable in {dag_id}.{task.name}")
+        raise CodegenError(
+            f"internal error: duplicate environment variable in {dag_id}.{task.name}"
+        )
 
 
 def pools_json(tenant: Tenant) -> bytes:

@@ -14,7 +14,8 @@ from pipec.codegen import names
 from pipec.codegen.airflow import imports, operators
 from pipec.codegen.airflow.operators import Kwargs, literal, timedelta
 from pipec.codegen.pyexpr import Call, Code, Dict, Expr, Int, List, Str, called, render_block
-from pipec.ir.model import LAYERS, Dag, Project, Schedule, Tenant
+from pipec.codegen.errors import CodegenError
+from pipec.ir.model import LAYERS, Dag, Project, Schedule, Task, Tenant
 
 # Indentation levels of the template's blocks.
 _IN_DAG = 1
@@ -126,15 +127,24 @@ def _group(project: Project, tenant: Tenant, dag: Dag, layer: str) -> tuple[Expr
             ("group_display_name", Str(layer)),
         ),
     )
+    operator = _OPERATORS.get(project.environment.operator)
+    if operator is None:
+        raise CodegenError(f"internal error: unknown operator {project.environment.operator!r}")
+    return header, [operator(project, tenant, dag, t) for t in dag.tasks if t.layer == layer]
+
+
+def _kubernetes_task(project: Project, tenant: Tenant, dag: Dag, task: Task) -> Expr:
     env = project.environment
-    tasks = []
-    for task in (t for t in dag.tasks if t.layer == layer):
-        if env.operator == "kubernetes":
-            kwargs = operators.kubernetes(project.platform, env, tenant, dag, task)
-            tasks.append(Call("KubernetesPodOperator", kwargs=kwargs))
-        else:
-            tasks.append(Call("DockerOperator", kwargs=operators.docker(env, dag, task)))
-    return header, tasks
+    kwargs = operators.kubernetes(project.platform, env, tenant, dag, task)
+    return Call("KubernetesPodOperator", kwargs=kwargs)
+
+
+def _docker_task(project: Project, tenant: Tenant, dag: Dag, task: Task) -> Expr:
+    return Call("DockerOperator", kwargs=operators.docker(project.environment, dag, task))
+
+
+# Environment operator -> the call building one task.
+_OPERATORS = {"kubernetes": _kubernetes_task, "docker": _docker_task}
 
 
 def _publish(dag: Dag) -> Expr | None:
@@ -142,7 +152,9 @@ def _publish(dag: Dag) -> Expr | None:
     if not dag.publishes:
         return None
     outlets = List((Call("Asset", (Str(dag.publishes),)),))
-    return Call("EmptyOperator", kwargs=(("task_id", Str(names.PUBLISH_TASK_ID)), ("outlets", outlets)))
+    return Call(
+        "EmptyOperator", kwargs=(("task_id", Str(names.PUBLISH_TASK_ID)), ("outlets", outlets))
+    )
 
 
 def _edges(dag: Dag) -> list[Expr]:
@@ -150,5 +162,7 @@ def _edges(dag: Dag) -> list[Expr]:
     pairs = [(up, t.name) for t in dag.tasks for up in t.upstream]
     if dag.publishes:
         has_downstream = {up for up, _ in pairs}
-        pairs += [(t.name, names.PUBLISH_TASK_ID) for t in dag.tasks if t.name not in has_downstream]
+        pairs += [
+            (t.name, names.PUBLISH_TASK_ID) for t in dag.tasks if t.name not in has_downstream
+        ]
     return [Call("dag.set_dependency", (Str(up), Str(down))) for up, down in pairs]

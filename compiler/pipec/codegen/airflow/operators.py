@@ -100,7 +100,9 @@ def kubernetes(
 def _env_var(var: pod.EnvVar) -> Expr:
     if var.secret is None:
         assert var.value is not None
-        return Call("k8s.V1EnvVar", kwargs=(("name", Str(var.name)), ("value", templated(var.value))))
+        return Call(
+            "k8s.V1EnvVar", kwargs=(("name", Str(var.name)), ("value", templated(var.value)))
+        )
     selector = Call(
         "k8s.V1SecretKeySelector",
         kwargs=(("name", Str(var.secret.secret_name)), ("key", Str(var.secret.key))),
@@ -188,4 +190,3 @@ def docker(environment: Environment, dag: Dag, task: Task) -> Kwargs:
         ("mount_tmp_dir", FALSE),
     ]
     return tuple(kwargs) + common(dag, task)
-

@@ -73,7 +73,12 @@ def plan(platform: Platform, tenant: Tenant, dag: Dag, task: Task) -> PodPlan:
 
 def pod_labels(dag: Dag, task: Task) -> tuple[tuple[str, str], ...]:
     """The ``pipec.io/*`` labels of a task's pod (and docker container), sorted."""
-    labels = {"tenant": dag.tenant, "pipeline": dag.pipeline, "task": task.name, "layer": task.layer}
+    labels = {
+        "tenant": dag.tenant,
+        "pipeline": dag.pipeline,
+        "task": task.name,
+        "layer": task.layer,
+    }
     return tuple(sorted((LABEL_PREFIX + k, v) for k, v in labels.items()))
 
 
@@ -110,7 +115,9 @@ def tolerations(p: PodPlan) -> list[dict[str, str]]:
     """The toleration matching the enclave nodes' NoSchedule taint."""
     if not p.high_security:
         return []
-    return [{"effect": "NoSchedule", "key": ENCLAVE_KEY, "operator": "Equal", "value": HIGH_SECURITY}]
+    return [
+        {"effect": "NoSchedule", "key": ENCLAVE_KEY, "operator": "Equal", "value": HIGH_SECURITY}
+    ]
 
 
 def _env(var: EnvVar) -> dict[str, Any]:
@@ -150,5 +157,10 @@ def manifest(p: PodPlan) -> dict[str, Any]:
         "tolerations": tolerations(p),
         "volumes": [{"emptyDir": {}, "name": TMP_VOLUME}],
     }
-    metadata = {"annotations": {}, "labels": dict(p.labels), "name": p.name, "namespace": p.namespace}
+    metadata = {
+        "annotations": {},
+        "labels": dict(p.labels),
+        "name": p.name,
+        "namespace": p.namespace,
+    }
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}

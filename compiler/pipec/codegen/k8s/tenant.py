@@ -43,7 +43,11 @@ def documents(platform: Platform, environment: Environment, tenant: Tenant) -> l
 
 
 def _meta(name: str, tenant: Tenant) -> dict[str, Any]:
-    return {"labels": {LABEL_PREFIX + "tenant": tenant.name}, "name": name, "namespace": tenant.namespace}
+    return {
+        "labels": {LABEL_PREFIX + "tenant": tenant.name},
+        "name": name,
+        "namespace": tenant.namespace,
+    }
 
 
 def namespace(environment: Environment, tenant: Tenant) -> dict[str, Any]:
@@ -55,7 +59,11 @@ def namespace(environment: Environment, tenant: Tenant) -> dict[str, Any]:
     for mode in _PSS_MODES:
         labels[f"pod-security.kubernetes.io/{mode}"] = "restricted"
         labels[f"pod-security.kubernetes.io/{mode}-version"] = version
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"labels": labels, "name": tenant.namespace}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"labels": labels, "name": tenant.namespace},
+    }
 
 
 def resource_quota(tenant: Tenant) -> dict[str, Any]:
@@ -94,7 +102,9 @@ def network_policy(tenant: Tenant) -> dict[str, Any]:
         "ports": [dict(p) for p in _DNS_PORTS],
         "to": [
             {
-                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                "namespaceSelector": {
+                    "matchLabels": {"kubernetes.io/metadata.name": "kube-system"}
+                },
                 "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
             }
         ],
@@ -103,7 +113,12 @@ def network_policy(tenant: Tenant) -> dict[str, Any]:
         {"ports": [{"port": e.port, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": e.cidr}}]}
         for e in tenant.egress
     ]
-    spec = {"egress": egress, "ingress": [], "podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    spec = {
+        "egress": egress,
+        "ingress": [],
+        "podSelector": {},
+        "policyTypes": ["Ingress", "Egress"],
+    }
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -147,6 +162,10 @@ def launcher_role_binding(platform: Platform, tenant: Tenant) -> dict[str, Any]:
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "RoleBinding",
         "metadata": _meta(names.LAUNCHER_ROLE, tenant),
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": names.LAUNCHER_ROLE},
+        "roleRef": {
+            "apiGroup": "rbac.authorization.k8s.io",
+            "kind": "Role",
+            "name": names.LAUNCHER_ROLE,
+        },
         "subjects": [subject],
     }
