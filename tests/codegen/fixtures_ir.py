@@ -341,6 +341,7 @@ def hostile_project(env: str) -> Project:
         runner="hostile",
         image="registry.localhost/etl/hostile:1.0",
         resources=MEDIUM,
+        doc="task doc naming a file: notes.md",
     )
     tasks.append(silver)
     dag = Dag(
@@ -351,7 +352,7 @@ def hostile_project(env: str) -> Project:
         tags=("{{ conn.x.password }}", "x.json"),
         on_failure_emails=("{{ conn.x.password }}@example.com",),
         tasks=(*tasks, statics),
-        doc='Doc with """ quotes """ and {{ jinja }} and\nnewlines \\ backslash',
+        doc='Doc with """ quotes """ and {{ jinja }} and\nnewlines \\ backslash, see /etc/os-release.md',
     )
     # A pipeline without tasks still gives a valid (empty) DAG.
     empty = Dag(

@@ -58,6 +58,7 @@ def test_dags_match_the_ir(bags: dict, case: str, env: str) -> None:
             assert op.task_group.label == task.layer
             assert op.upstream_task_ids == set(task.upstream)
             assert bool(_callbacks(op)) == bool(ir.on_failure_emails)
+            assert (op.doc_md or "").rstrip("\n") == (task.doc or "")
 
 
 def _callbacks(op) -> list:
@@ -74,6 +75,7 @@ def _check_dag(project: Project, ir: Dag, dag) -> None:
     expected_ids = {t.name for t in ir.tasks} | ({PUBLISH_TASK_ID} if ir.publishes else set())
     assert set(dag.task_ids) == expected_ids
     _check_schedule(ir, dag)
+    assert (dag.doc_md or "").rstrip("\n") == (ir.doc or "")
     if ir.publishes:
         publish = dag.get_task(PUBLISH_TASK_ID)
         assert [o.uri for o in publish.outlets] == [ir.publishes]
@@ -137,3 +139,16 @@ def test_dag_files_stay_under_dagbag_safe_mode_heuristic(tmp_path: Path) -> None
     for path, data in generate(CASES["realistic"]("prod")).items():
         if path.endswith(".py"):
             assert b"airflow" in data.lower() and b"dag" in data.lower()
+
+
+def test_docs_naming_a_markdown_file_stay_text(tmp_path: Path) -> None:
+    """Airflow opens a DAG doc_md ending in ".md" as a file; pipec's docs never are."""
+    from .runtime import load_dags
+
+    secret = tmp_path / "secret.md"
+    secret.write_text("SECRET CONTENT")
+    project = CASES["realistic"]("local")
+    dags = tuple(d.model_copy(update={"doc": str(secret)}) for d in project.dags)
+    bag, _ = load_dags(project.model_copy(update={"dags": dags}), tmp_path / "out")
+    for dag in bag.dags.values():
+        assert dag.doc_md.rstrip("\n") == str(secret)

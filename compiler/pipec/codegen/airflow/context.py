@@ -97,7 +97,7 @@ def _dag_kwargs(project: Project, dag: Dag) -> Kwargs:
         ("tags", List(tuple(Str(t) for t in tags))),
     ]
     if dag.doc:
-        kwargs.append(("doc_md", Str(dag.doc)))
+        kwargs.append(("doc_md", operators.doc_md(dag.doc)))
     return tuple(kwargs)
 
 

@@ -39,6 +39,15 @@ def timedelta(seconds: int | None) -> Expr:
     return NONE if seconds is None else Call("timedelta", kwargs=(("seconds", Int(seconds)),))
 
 
+def doc_md(doc: str) -> Expr:
+    """A ``doc_md`` value that Airflow shows as text.
+
+    Airflow reads a DAG's ``doc_md`` that ends in ``.md`` as a file path; a
+    trailing newline keeps it text and renders the same in Markdown.
+    """
+    return Str(doc + "\n" if doc.endswith(".md") else doc)
+
+
 def labels(dag: Dag, task: Task) -> Expr:
     """The ``pipec.io/*`` labels."""
     return Dict(tuple((k, Str(v)) for k, v in pod.pod_labels(dag, task)))
@@ -54,7 +63,7 @@ def common(dag: Dag, task: Task) -> Kwargs:
     if task.timeout_seconds != dag.timeout_seconds:
         kwargs.append(("execution_timeout", timedelta(task.timeout_seconds)))
     if task.doc:
-        kwargs.append(("doc_md", Str(task.doc)))
+        kwargs.append(("doc_md", doc_md(task.doc)))
     return tuple(kwargs)
 
 

@@ -52,7 +52,7 @@ with DAG(
     catchup=False,
     default_args=default_args,
     tags=["acme", "hostile", "x.json", "{{ conn.x.password }}"],
-    doc_md='Doc with """ quotes """ and {{ jinja }} and\nnewlines \\ backslash',
+    doc_md='Doc with """ quotes """ and {{ jinja }} and\nnewlines \\ backslash, see /etc/os-release.md\n',
 ) as dag:
     with TaskGroup(
         group_id="layer-bronze",
@@ -650,6 +650,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
             queue="default",
+            doc_md="task doc naming a file: notes.md\n",
         )
     with TaskGroup(
         group_id="layer-silver",

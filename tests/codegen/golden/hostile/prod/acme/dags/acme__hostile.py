@@ -25,7 +25,7 @@ with DAG(
     catchup=False,
     default_args=default_args,
     tags=["acme", "hostile", "x.json", "{{ conn.x.password }}"],
-    doc_md='Doc with """ quotes """ and {{ jinja }} and\nnewlines \\ backslash',
+    doc_md='Doc with """ quotes """ and {{ jinja }} and\nnewlines \\ backslash, see /etc/os-release.md\n',
 ) as dag:
     with TaskGroup(
         group_id="layer-bronze",
@@ -1260,6 +1260,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
             queue="default",
+            doc_md="task doc naming a file: notes.md\n",
         )
     with TaskGroup(
         group_id="layer-silver",
