@@ -125,7 +125,7 @@ def _selected(code: str, cfg: ProjectConfig) -> bool:
 def compile_cmd(files, env, out, check_only, fmt, color) -> None:
     """Compile FILES for one environment into OUT/ENV/ (DAGs, pod specs, tenant manifests)."""
     from pipec.codegen import generate
-    from pipec.publish import publish
+    from pipec.publish import PublishError, publish
 
     try:
         cfg = resolve(files)
@@ -142,7 +142,13 @@ def compile_cmd(files, env, out, check_only, fmt, color) -> None:
     if errors or result.project is None:
         _summary(errors, "compile", fmt)
         raise SystemExit(1)
-    outcome = publish(out_dir, env, generate(result.project), check=check_only)
+    try:
+        outcome = publish(out_dir, env, generate(result.project), check=check_only)
+    except PublishError as err:
+        click.echo(f"error: cannot write the outputs: {err}\n"
+                   "  = help: pipec never overwrites files it did not write; move them, or use another --out",
+                   err=True)
+        raise SystemExit(2)
     raise SystemExit(_report_publish(outcome, out_dir / env, check_only, fmt))
 
 
