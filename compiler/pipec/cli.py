@@ -32,7 +32,8 @@ def _use_color(color: str) -> bool:
 def _emit(diags: list[Diagnostic], sources: SourceMap, fmt: str, color: str) -> None:
     if fmt == "text":
         if diags:
-            click.echo(render("text", diags, sources, _use_color(color)), nl=False, err=False)
+            painted = _use_color(color)
+            click.echo(render("text", diags, sources, painted), nl=False, color=painted)
         return
     click.echo(render(fmt, diags, sources), nl=False)
 

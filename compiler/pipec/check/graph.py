@@ -7,6 +7,7 @@ import networkx as nx
 from pipec.diagnostics import Label, Sink
 from pipec.ir.decls import Defs, PipelineDef
 from pipec.ir.values import did_you_mean
+from pipec.syntax import nodes as n
 
 LAYER_RANK = {"bronze": 0, "silver": 1, "gold": 2}
 
@@ -96,6 +97,9 @@ def check_pipeline_schedule(defs: Defs, sink: Sink) -> None:
 
 
 def _tenant_subset(pipe: PipelineDef, up: PipelineDef, sink: Sink) -> None:
+    listed = up.read.nodes.get("tenants")
+    if listed is None or not isinstance(listed.value, n.ListV) or len(listed.value.items) != len(up.tenants):
+        return  # the upstream's tenant list has errors of its own: comparing would only add noise
     upstream = {t for t, _ in up.tenants}
     for tenant, span in pipe.tenants:
         if tenant not in upstream:

@@ -376,10 +376,10 @@ class Instantiator:
             "timeout": _first(s.get("timeout"), read.get("timeout")),
             "args": s.get("args", []), "entrypoint": s.get("entrypoint", []),
         }
+        self._dated(ctx, [] if values["args"] is INVALID else values["args"], s.get("env", {}))
         if any(v is INVALID for v in values.values()):
             return None
         self._check_retries(values, s)
-        self._dated(ctx, values["args"], s.get("env", {}))
         profile = self.defs.profiles.get(values["profile"].decl.span)
         if profile is None or INVALID in profile or None in profile:
             return None
