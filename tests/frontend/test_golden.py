@@ -11,6 +11,10 @@ the test fails, so a new case is never silently accepted.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +89,26 @@ def test_no_orphan_goldens() -> None:
     known = {c.expected for c in INVALID + LINT}
     orphans = sorted(p.name for p in GOLDEN.glob("*/*.err") if p not in known)
     assert not orphans, f".err files without a case: {orphans}"
+
+
+_ALL_OUTPUTS = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from frontend_support import cases, run_case
+for case in cases("invalid") + cases("lint"):
+    for fmt in ("text", "json"):
+        print(run_case(case, "--output-format", fmt).stdout)
+"""
+
+
+def test_output_does_not_depend_on_hash_seed() -> None:
+    outputs = []
+    for seed in ("0", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run([sys.executable, "-c", _ALL_OUTPUTS, str(Path(__file__).parent)], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1]
+    for case in INVALID + LINT:
+        assert case.expected.read_text(encoding="utf-8") in outputs[0]
