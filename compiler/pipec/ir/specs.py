@@ -7,7 +7,7 @@ import ipaddress
 import re
 import zoneinfo
 
-from pipec.diagnostics import Sink
+from pipec.diagnostics import Label, Sink
 from pipec.ir.blocks import FieldSpec, Read
 from pipec.ir.values import BUILTIN_ENUMS, INVALID, Evaluator, Scope, Ty
 from pipec.source import Span
@@ -193,10 +193,14 @@ def read_tenant_list(fld: n.Field, ev: Evaluator, scope: Scope) -> list[tuple[st
         return []
     if not items:
         ev.sink.emit("E208", "`tenants` is empty", fld.value.span, help="list at least one tenant")
-    out = []
+    out: list[tuple[str, Span]] = []
     for item in items:
         sym = ev.coerce(item, Ty("ref", ref_kind="tenant"), "`tenants`")
-        if sym is not INVALID:
+        first = next((span for name, span in out if sym is not INVALID and name == sym.name), None)
+        if first is not None:
+            ev.sink.emit("E109", f"tenant `{sym.name}` is listed twice", item.span, label="listed again here",
+                         secondary=[Label(first, "first listed here")], help="remove one of them")
+        elif sym is not INVALID:
             out.append((sym.name, item.span))
     return out
 
