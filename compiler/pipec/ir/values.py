@@ -145,7 +145,7 @@ class Evaluator:
         out = []
         for entry in node.entries:
             if entry.key.text in seen:
-                self.sink.emit("E109", f"key `{entry.key.text}` is set twice", entry.key.span,
+                self.sink.emit("E109", f"key `{entry.key.text}` is set twice", entry.key.span, label="set again here",
                                secondary=[Label(seen[entry.key.text].span, "first set here")],
                                help="remove one of them")
                 continue
