@@ -165,8 +165,10 @@ class Instantiator:
             bindings = {name: self._default(runner, p) if p.has_default else _placeholder(p.ty, at)
                         for name, p in runner.params.items()}
             tenant = {k: Val("text", ("tenant",), at) for k in ("name", "pool", "schema", "namespace")}
+            # a file of runners may be checked on its own, without the project's platform
+            platform = self.defs.platform_scope() or {f.name: _placeholder(f.ty, at) for f in specs.PLATFORM}
             scope = Scope(runner.module, bindings=bindings, tenant={**tenant, "enclave": Val("name", "standard", at)},
-                          platform=self.defs.platform_scope(), allow_run=True, where="runner")
+                          platform=platform, allow_run=True, where="runner")
             self._runner_settings(runner, scope)
 
     def _default(self, runner: RunnerDef, param) -> Val:
