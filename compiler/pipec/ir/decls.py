@@ -246,6 +246,7 @@ class DeclReader:
         tenants_field = found.pop("tenants", None)
         read = read_fields(found, specs.PIPELINE, self.ev, self._scope(mod, where="pipeline"), where,
                            decl.name.span)
+        specs.check_pipeline(read, self.sink)
         for name, fld in (("schedule", schedule_field), ("tenants", tenants_field)):
             if fld is None:
                 self.sink.emit("E108", f"{where} is missing the required field `{name}`", decl.name.span,

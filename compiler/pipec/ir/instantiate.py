@@ -400,11 +400,12 @@ class Instantiator:
             upstream=tuple(sorted({name for name, _ in td.after})), doc=td.doc)
 
     def _check_retries(self, values: dict, s: dict) -> None:
-        if values["retries"] < 0:
-            self.sink.emit("E208", "`retries` cannot be negative", s["_spans"].get("retries"), help="use 0 or more")
-        if values["timeout"] is not None and values["timeout"] <= 0:
-            self.sink.emit("E208", "`timeout` must be longer than zero", s["_spans"].get("timeout"),
-                           help="use e.g. 30m")
+        # a runner's or task's value; the pipeline's own is checked where it is read (specs.check_pipeline)
+        retries, timeout = s["_spans"].get("retries"), s["_spans"].get("timeout")
+        if retries is not None and values["retries"] < 0:
+            self.sink.emit("E208", "`retries` cannot be negative", retries, label="negative", help="use 0 or more")
+        if timeout is not None and values["timeout"] is not None and values["timeout"] <= 0:
+            self.sink.emit("E208", "`timeout` must be longer than zero", timeout, label="zero", help="use e.g. 30m")
 
     def _dated(self, ctx: Ctx, args, env: dict) -> None:
         if ctx.dated or ctx.pipe.schedule is None:

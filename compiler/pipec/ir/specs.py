@@ -105,6 +105,14 @@ def check_platform(read: Read, sink: Sink) -> None:
                  "use lowercase letters, digits, `-` and `.`", "E601")
 
 
+def check_pipeline(read: Read, sink: Sink) -> None:
+    retries, timeout = read.get("retries"), read.get("timeout")
+    if isinstance(retries, int) and retries < 0:
+        _bad(sink, read, "retries", "`retries` cannot be negative", "use 0 or more")
+    if isinstance(timeout, int) and timeout <= 0:
+        _bad(sink, read, "timeout", "`timeout` must be longer than zero", "use e.g. 2h")
+
+
 def check_tenant(read: Read, sink: Sink, ev: Evaluator) -> None:
     check_k8s_label(sink, read, "namespace", "Kubernetes namespace")
     schema = read.get("schema")
