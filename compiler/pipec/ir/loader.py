@@ -172,9 +172,25 @@ class Loader:
             return None
         if not real.is_file():
             self.sink.emit("E101", f"cannot find `{text}`", imp.path.span, label="no such file",
-                           help="paths are relative to the importing file, e.g. \"./tenants.pipe\"")
+                           help=self._elsewhere(mod, text) or
+                           "paths are relative to the importing file, e.g. \"./tenants.pipe\"")
             return None
         return real, display_path(real), False
+
+
+    def _elsewhere(self, mod: LoadedModule, text: str) -> str | None:
+        """The import resolved from a folder above the importer (a wrong number of `../`)."""
+        folder = mod.real.parent
+        while folder.is_relative_to(self.root):
+            for candidate in (folder / text, folder / Path(text).name):
+                if candidate.resolve().is_file() and candidate.resolve().is_relative_to(self.root):
+                    rel = Path(os.path.relpath(candidate.resolve(), mod.real.parent)).as_posix()
+                    shown = rel if rel.startswith("..") else "./" + rel
+                    return f'did you mean "{shown}"? paths are relative to the importing file'
+            if folder == self.root:
+                break
+            folder = folder.parent
+        return None
 
 
 def _read(path: Path) -> str | None:
