@@ -308,6 +308,9 @@ def _entries(projects: Path, label: str) -> tuple[list[Path], Path]:
 
 TOKENS = ["{", "}", "(", ")", "[", "]", ",", "=", '"', "${", "after", "task", "tenant.", "none", "\n", "#", "///",
           "-", "__", "for t in [1] {", "when prod {", "run.ds", "std.", "\\"]
+VALUE_AT = re.compile(r"(?<![=!<>])=\s*([^\s,(){}\[\]][^,(){}\[\]\n]*?)\s*(?=[,)}\]\n#])")  # a simple value after `=`
+NUMBERS = st.sampled_from(["0", "-1", "-0", "1", "999999999999999999999", "0s", "0m", "100000d", '"0"', '"-1"',
+                           '"0.5"', '"1e3"', '"99999Ei"', '""', "[]", "{}", "none", "manual", "after(sales)"])
 NEW_NAMES = ["acme", "globex", "sales", "medium", "extract_orders", "nope", "tenant", "run", "std", "prod", "Acme"]
 
 
@@ -316,7 +319,7 @@ def mutations(draw, text: str) -> str:
     lines = text.split("\n")
     for _ in range(draw(st.integers(1, 3))):
         op = draw(st.sampled_from(["delete_line", "duplicate_line", "swap_lines", "delete_char", "insert_char",
-                                   "insert_token", "replace_name"]))
+                                   "insert_token", "replace_name", "replace_value", "replace_value"]))
         if op.endswith("line") or op == "swap_lines":
             i, j = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
             if op == "delete_line" and len(lines) > 1:
@@ -334,6 +337,11 @@ def mutations(draw, text: str) -> str:
             text = text[:at] + draw(st.characters(blacklist_categories=("Cs",))) + text[at:]
         elif op == "insert_token":
             text = text[:at] + draw(st.sampled_from(TOKENS)) + text[at:]
+        elif op == "replace_value":
+            values = list(VALUE_AT.finditer(text))
+            if values:
+                m = draw(st.sampled_from(values))
+                text = text[:m.start(1)] + draw(st.one_of(NUMBERS, ATOM)) + text[m.end(1):]
         else:
             words = sorted({w for w in _words(text)})
             if words:
