@@ -46,6 +46,12 @@ def test_valid_checks_clean(case: Case) -> None:
     assert "ok" in out.stderr
 
 
+@pytest.mark.parametrize("case", cases("valid"), ids=_ids(cases("valid")))
+def test_valid_is_lint_clean(case: Case) -> None:
+    out = run_case(Case("lint", case.path))
+    assert (out.exit_code, out.stdout) == (0, ""), out.stdout
+
+
 @pytest.mark.parametrize("case", INVALID + LINT, ids=[f"{c.kind}/{c.name}" for c in INVALID + LINT])
 def test_golden_diagnostics(case: Case) -> None:
     out = run_case(case)
