@@ -1,5 +1,9 @@
 """Golden output trees: tests/codegen/golden/<case>/<env>/ holds exactly what publish writes.
 
+Cases are the IR fixtures (``fixtures_ir.CASES``) and every example project
+(``examples/*/pipec.toml``, case ``example-<name>``) in each environment it declares,
+compiled from source through the driver.
+
 Set PIPEC_UPDATE_GOLDEN=1 to rewrite them. A missing golden tree or file is
 written and the test fails, so new goldens are always looked at once.
 """
@@ -13,17 +17,41 @@ from pathlib import Path
 import pytest
 
 from pipec.codegen import generate
+from pipec.driver import analyze
+from pipec.project import load_config
 from pipec.publish import MANIFEST, manifest_bytes
 
 from .fixtures_ir import CASES, GOLDEN_ENVS
 
 GOLDEN = Path(__file__).parent / "golden"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 UPDATE = os.environ.get("PIPEC_UPDATE_GOLDEN") == "1"
-PARAMS = [(case, env) for case in sorted(CASES) for env in GOLDEN_ENVS]
+
+
+def _example_params() -> list[tuple[str, str]]:
+    out = []
+    for toml in sorted(EXAMPLES.glob("*/pipec.toml")):
+        cfg = load_config(toml)
+        analysis = analyze(cfg.entries, cfg.root)
+        assert analysis.defs is not None, f"example {toml.parent.name} has syntax errors"
+        out.extend((f"example-{toml.parent.name}", env) for env in sorted(analysis.defs.envs))
+    return out
+
+
+PARAMS = [(case, env) for case in sorted(CASES) for env in GOLDEN_ENVS] + _example_params()
+
+
+def _project(case: str, env: str):
+    if not case.startswith("example-"):
+        return CASES[case](env)
+    cfg = load_config(EXAMPLES / case.removeprefix("example-") / "pipec.toml")
+    analysis = analyze(cfg.entries, cfg.root, env)
+    assert analysis.project is not None, [d.message for d in analysis.errors]
+    return analysis.project
 
 
 def _expected(case: str, env: str) -> dict[str, bytes]:
-    files = generate(CASES[case](env))
+    files = generate(_project(case, env))
     return {**files, MANIFEST: manifest_bytes(files)}
 
 
