@@ -63,7 +63,8 @@ def _raw_line_length(src, line: int) -> int:
 
 def _rendered(result: Analysis) -> str:
     outs = [render(fmt, result.diagnostics, result.sources) for fmt in ("text", "json", "sarif", "github")]
-    json.loads(outs[1]), json.loads(outs[2])
+    for machine_readable in outs[1:3]:
+        json.loads(machine_readable)
     return "".join(outs)
 
 
