@@ -19,9 +19,6 @@ class Span:
     start: int
     end: int
 
-    def to(self, other: "Span") -> "Span":
-        """The span covering this one through ``other`` (same file)."""
-        return Span(self.path, min(self.start, other.start), max(self.end, other.end))
 
 
 @dataclass(frozen=True)
@@ -52,9 +49,6 @@ class SourceFile:
     @cached_property
     def line_count(self) -> int:
         return len(self.line_starts)
-
-    def span(self, start: int, end: int) -> Span:
-        return Span(self.path, start, end)
 
 
 class SourceMap:

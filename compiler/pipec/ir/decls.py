@@ -244,7 +244,7 @@ class DeclReader:
                                   (n.LayerBlock,))
         schedule_field = found.pop("schedule", None)
         tenants_field = found.pop("tenants", None)
-        read = read_fields(found, specs.PIPELINE, self.ev, self._scope(mod, where="pipeline"), where,
+        read = read_fields(found, specs.PIPELINE, self.ev, self._scope(mod), where,
                            decl.name.span)
         specs.check_pipeline(read, self.sink)
         for name, fld in (("schedule", schedule_field), ("tenants", tenants_field)):
@@ -273,7 +273,7 @@ class DeclReader:
             self._expand(pipe, layer.layer.text, layer.block, {})
 
     def _expand(self, pipe: PipelineDef, layer: str, block: n.Block, bindings: dict[str, Val]) -> None:
-        scope = self._scope(pipe.module, bindings=bindings, where="pipeline")
+        scope = self._scope(pipe.module, bindings=bindings)
         for entry in block.entries:
             if isinstance(entry, n.TaskDecl):
                 self._task(pipe, layer, entry, bindings, scope)

@@ -124,7 +124,7 @@ class Instantiator:
 
     def task(self, td: TaskDef, ctx: Ctx, tenant_span: Span) -> ir.Task | None:
         scope = Scope(ctx.pipe.module, bindings=td.bindings, tenant=ctx.tenant.scope_fields(),
-                      platform=self.defs.platform_scope(), allow_run=True, where="pipeline")
+                      platform=self.defs.platform_scope(), allow_run=True)
         runner = self._runner(td.call, scope)
         if runner is None:
             return None
@@ -132,7 +132,7 @@ class Instantiator:
         if bindings is None:
             return None
         rscope = Scope(runner.module, bindings=bindings, tenant=scope.tenant, platform=scope.platform,
-                       allow_run=True, where="runner")
+                       allow_run=True)
         settings = self._runner_settings(runner, rscope)
         self._overrides(td, ctx, scope, settings)
         return self._build_task(td, ctx, runner, settings, tenant_span)
@@ -168,7 +168,7 @@ class Instantiator:
             # a file of runners may be checked on its own, without the project's platform
             platform = self.defs.platform_scope() or {f.name: _placeholder(f.ty, at) for f in specs.PLATFORM}
             scope = Scope(runner.module, bindings=bindings, tenant={**tenant, "enclave": Val("name", "standard", at)},
-                          platform=platform, allow_run=True, where="runner")
+                          platform=platform, allow_run=True)
             self._runner_settings(runner, scope)
 
     def _default(self, runner: RunnerDef, param) -> Val:

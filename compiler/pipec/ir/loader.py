@@ -42,7 +42,6 @@ class LoadedModule:
     own: dict[str, Symbol] = field(default_factory=dict)
     imported: dict[str, Symbol] = field(default_factory=dict)
     aliases: dict[str, "LoadedModule"] = field(default_factory=dict)
-    import_spans: dict[str, Span] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)  # display paths of modules whose names were used here
 
     def lookup(self, parts: tuple[str, ...]) -> tuple[Symbol | None, int]:
@@ -78,12 +77,6 @@ class Program:
     sources: SourceMap
     root: Path
 
-    def symbols(self, kind: str | None = None) -> list[Symbol]:
-        out = [s for m in self.modules for s in m.own.values() if kind is None or s.kind == kind]
-        return sorted(out, key=lambda s: (s.name, s.decl.span))
-
-    def declarations(self, kind: str) -> list[n.Decl]:
-        return [d for m in self.modules for d in m.syntax.decls if d.kind == kind]
 
 
 def display_path(path: Path) -> str:
@@ -144,10 +137,8 @@ class Loader:
             self._via.append(imp.path.span)
             child = self._load(real, shown, text, is_std)
             self._via.pop()
-        key = imp.alias.text if imp.alias else str(real)
         if imp.alias:
             mod.aliases[imp.alias.text] = child
-        mod.import_spans[key] = imp.span
 
     def _resolve(self, mod: LoadedModule, imp: n.Import) -> tuple[Path, str, bool] | None:
         text = "".join(p.text for p in imp.path.parts if isinstance(p, n.Lit))

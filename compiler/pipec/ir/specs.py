@@ -40,14 +40,12 @@ PIPELINE = (
     FieldSpec("retries", INT), FieldSpec("retry_delay", DUR), FieldSpec("timeout", OPT_DUR),
     FieldSpec("owner", S), FieldSpec("on_failure", Ty("any", optional=True)), FieldSpec("tags", Ty("list")),
 )
-PIPELINE_FIELD_NAMES = ("tenants", "schedule") + tuple(f.name for f in PIPELINE)
 RUNNER = (
     FieldSpec("image", S, True), FieldSpec("entrypoint", Ty("list")), FieldSpec("args", Ty("list")),
     FieldSpec("env", Ty("map")), FieldSpec("secrets", Ty("any")), FieldSpec("profile", Ty("ref", ref_kind="profile")),
     FieldSpec("queue", S), FieldSpec("retries", INT), FieldSpec("retry_delay", DUR), FieldSpec("timeout", DUR),
     FieldSpec("user", INT),
 )
-OVERRIDES = ("retries", "retry_delay", "timeout", "queue", "profile", "env")
 REQUIRED_HELP = {
     "schedule": 'add `schedule = "0 6 * * *"`, `"@daily"`, `manual` or `after(pipeline)`',
     "tenants": "add `tenants = [acme]`",

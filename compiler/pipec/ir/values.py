@@ -99,12 +99,6 @@ class Scope:
     tenant: dict[str, Val] | None = None  # tenant.* fields, inside runners and pipelines
     platform: dict[str, Val] | None = None
     allow_run: bool = False
-    where: str = "top"  # top, runner, pipeline
-
-    def child(self, **changes) -> "Scope":
-        data = dict(self.__dict__)
-        data.update(changes)
-        return Scope(**data)
 
 
 class Evaluator:
