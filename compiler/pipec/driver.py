@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from pipec.check import CHECKS
 from pipec.diagnostics import Diagnostic, Sink
@@ -39,14 +40,17 @@ class Analysis:
 
 
 def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs: bool = True,
-            sources: SourceMap | None = None) -> Analysis:
+            sources: SourceMap | None = None, overlays: Mapping[Path, str] | None = None) -> Analysis:
     """Parse and check; with ``env``, also build the IR for that environment.
+
+    ``overlays`` maps file paths to text read instead of the file on disk (the
+    unsaved buffers of an editor).
 
     Checks run for every declared environment (``when`` blocks differ), so an
     error in any environment's configuration is found by ``pipec check``.
     """
     sink, sources = Sink(), sources or SourceMap()
-    program = load_program(entries, root, sink, sources)
+    program = load_program(entries, root, sink, sources, overlays)
     result = Analysis(sources, program=program)
     if _has_syntax_errors(sink):
         result.diagnostics = sink.sorted()

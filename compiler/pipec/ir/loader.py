@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from pipec.diagnostics import Label, Sink
 from pipec.resources import stdlib_dir
@@ -85,8 +86,11 @@ def display_path(path: Path) -> str:
 
 
 class Loader:
-    def __init__(self, root: Path, sink: Sink, sources: SourceMap) -> None:
+    def __init__(self, root: Path, sink: Sink, sources: SourceMap,
+                 overlays: Mapping[Path, str] | None = None) -> None:
         self.root, self.sink, self.sources = root.resolve(), sink, sources
+        # unsaved editor buffers (language server): read instead of the file on disk
+        self.overlays = {path.resolve(): text for path, text in (overlays or {}).items()}
         self.by_real: dict[Path, LoadedModule] = {}
         self.order: list[LoadedModule] = []
         self._stack: list[Path] = []
@@ -96,7 +100,7 @@ class Loader:
         real = path.resolve()
         if real in self.by_real:
             return
-        text = _read(real)
+        text = self._read(real)
         if text is None:
             self.sink.emit("E704", f"cannot read `{display_path(path)}`",
                            Span(display_path(path), 0, 0), help="check the path; files must be UTF-8")
@@ -129,7 +133,7 @@ class Loader:
             return
         child = self.by_real.get(real)
         if child is None:
-            text = _read(real)
+            text = self._read(real)
             if text is None:
                 self.sink.emit("E101", f"cannot read `{shown}`", imp.path.span, label="imported here",
                                help="files must exist and be UTF-8")
@@ -161,13 +165,15 @@ class Loader:
                            help=f"imports stay inside the project root `{display_path(self.root)}` (the folder of "
                                 "pipec.toml, or of the entry files); move the file into the project")
             return None
-        if not real.is_file():
+        if not real.is_file() and real not in self.overlays:
             self.sink.emit("E101", f"cannot find `{text}`", imp.path.span, label="no such file",
                            help=self._elsewhere(mod, text) or
                            "paths are relative to the importing file, e.g. \"./tenants.pipe\"")
             return None
         return real, display_path(real), False
 
+    def _read(self, real: Path) -> str | None:
+        return self.overlays[real] if real in self.overlays else _read(real)
 
     def _elsewhere(self, mod: LoadedModule, text: str) -> str | None:
         """The import resolved from a folder above the importer (a wrong number of `../`)."""
@@ -191,8 +197,10 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def load_program(entries: list[Path], root: Path, sink: Sink, sources: SourceMap) -> Program:
-    loader = Loader(root, sink, sources)
+def load_program(entries: list[Path], root: Path, sink: Sink, sources: SourceMap,
+                 overlays: Mapping[Path, str] | None = None) -> Program:
+    """Load the entries and their imports; ``overlays`` replace files' text on disk."""
+    loader = Loader(root, sink, sources, overlays)
     for entry in entries:
         loader.load_entry(entry)
     program = Program(loader.order, sources, loader.root)
