@@ -29,6 +29,7 @@ class ParamDef:
     default: n.Value | None
     has_default: bool
     span: Span
+    default_ok: bool = True  # False when the default itself is an error (reported at the runner)
 
 
 @dataclass
@@ -177,11 +178,12 @@ class DeclReader:
                                help="rename one of the parameters")
                 continue
             ty = self._param_type(p, mod)
+            default_ok = True
             if p.default is not None and ty is not None:
-                self.ev.coerce(self.ev.eval(p.default, Scope(mod, allow_run=True)), ty,
-                               f"the default of `{p.name.text}`")
+                default_ok = self.ev.coerce(self.ev.eval(p.default, Scope(mod, allow_run=True)), ty,
+                                            f"the default of `{p.name.text}`") is not INVALID
             params[p.name.text] = ParamDef(p.name.text, ty or Ty("any"), p.default, p.default is not None,
-                                           p.name.span)
+                                           p.name.span, default_ok)
         where = f"runner `{decl.name.text}`"
         found, _ = fields_of(decl.block, self.sink, where, "fields")
         known = {s.name for s in specs.RUNNER}

@@ -162,7 +162,7 @@ class Instantiator:
             if span in self.used or runner.module.is_std:
                 continue
             at = runner.decl.name.span
-            bindings = {name: self._default(runner, p) if p.has_default else _placeholder(p.ty, at)
+            bindings = {name: self._default(runner, p) if p.has_default and p.default_ok else _placeholder(p.ty, at)
                         for name, p in runner.params.items()}
             tenant = {k: Val("text", ("tenant",), at) for k in ("name", "pool", "schema", "namespace")}
             # a file of runners may be checked on its own, without the project's platform
@@ -224,6 +224,9 @@ class Instantiator:
                 self.sink.emit("E206", f"missing argument `{name}` for runner `{runner.name}`", call.callee.span,
                                label=f"needs `{name}`", secondary=[Label(param.span, "parameter declared here")],
                                help=f"pass `{name} = ...` ({param.ty.show()})")
+                ok = False
+                continue
+            if not param.default_ok:  # reported where the runner declares it
                 ok = False
                 continue
             bound[name] = self._default(runner, param)
