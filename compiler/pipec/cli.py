@@ -179,6 +179,20 @@ def explain(code: str) -> None:
     click.echo(f"{entry.code} ({entry.name}, {entry.severity}): {entry.summary}\n\n{entry.explanation}")
 
 
+@cli.command()
+def lsp() -> None:
+    """Run the language server over stdio (for editors; needs `pip install 'pipec[lsp]'`)."""
+    try:
+        from pipec.lsp.server import serve
+    except ImportError as err:  # pygls is an optional dependency
+        if (err.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        click.echo(f"error: `pipec lsp` needs the language server package pygls ({err})\n"
+                   "  = help: install it with: pip install 'pipec[lsp]'", err=True)
+        raise SystemExit(2)
+    serve()
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=True)
