@@ -267,3 +267,66 @@ def test_document_symbols_of_a_broken_file_keep_the_good_declarations(server, tm
     text = 'profile ok { cpu = "1", memory = "1Gi" }\nrunner r(a: string) {\n  image = \n}\n'
     server.open(doc, text)
     assert "ok" in [s["name"] for s in _symbols(server, doc)]
+
+
+def test_hover_on_tasks_parameters_and_loop_variables(server, project):
+    main = project / "main.pipe"
+    server.open(main)
+    on_after = server.at("textDocument/hover", main, *find(MAIN, "extract_orders {", within=3))["contents"]["value"]
+    assert "task extract_${t} = postgres_extract(table = t, mode = incremental)" in on_after
+    assert "`bronze` task of pipeline `sales`" in on_after
+    on_arg = server.at("textDocument/hover", main, *find(MAIN, "table = t"))["contents"]["value"]
+    assert "(parameter) table: string" in on_arg
+    on_var = server.at("textDocument/hover", main, *find(MAIN, "${t}", within=2))["contents"]["value"]
+    assert 'for t in ["customers", "orders"]' in on_var
+
+
+def test_definition_of_an_import_opens_the_file(server, project):
+    main = project / "main.pipe"
+    server.open(main)
+    (loc,) = server.at("textDocument/definition", main, *find(MAIN, "./tenants.pipe", within=3))
+    assert loc["uri"] == uri(project / "tenants.pipe")
+    (std,) = server.at("textDocument/definition", main, *find(MAIN, "std/profiles", within=3))
+    assert std["uri"] == uri(stdlib_dir() / "profiles.pipe")
+
+
+# ---------------------------------------------------------------- keeping up with files
+
+
+def test_save_and_changes_on_disk_are_picked_up(server, project):
+    main, tenants = project / "main.pipe", project / "tenants.pipe"
+    mark = server.mark()
+    server.open(main)
+    assert server.diagnostics(main, mark) == []
+    tenants.write_text(tenants.read_text().replace("tenant acme", "tenant other"), encoding="utf-8")
+    mark = server.mark()
+    server.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": uri(tenants), "type": 2}]})
+    assert any(d["code"] == "E105" for d in server.diagnostics(main, mark))
+    tenants.write_text(tenants.read_text().replace("tenant other", "tenant acme"), encoding="utf-8")
+    mark = server.mark()
+    server.notify("textDocument/didSave", {"textDocument": {"uri": uri(main)}})
+    assert server.diagnostics(main, mark) == []
+
+
+def test_untitled_buffers_are_analysed_too(server):
+    untitled = "untitled:Untitled-1"
+    mark = server.mark()
+    server.notify("textDocument/didOpen", {"textDocument": {"uri": untitled, "languageId": "pipe", "version": 1,
+                                                            "text": "profile p { cpu = 1 }\n"}})
+    note = server.wait_for(lambda n: n.get("method") == PUBLISH and n["params"]["uri"] == untitled, after=mark)
+    assert note["params"]["diagnostics"] and note["params"]["diagnostics"][0]["severity"] == 1
+
+
+def test_utf8_positions_when_the_client_prefers_them(tmp_path):
+    client = LspClient(tmp_path)
+    try:
+        result = client.initialize(tmp_path, general={"positionEncodings": ["utf-8", "utf-16"]})
+        assert result["capabilities"]["positionEncoding"] == "utf-8"
+        doc = tmp_path / "emoji.pipe"
+        mark = client.mark()
+        client.open(doc, 'platform {\n  registry = "🦆é" $\n}\n')
+        (diag,) = client.diagnostics(doc, mark)
+        assert diag["range"]["start"] == {"line": 1, "character": 22}  # 16 ASCII + 4 + 2 bytes
+        assert client.shutdown() == 0
+    finally:
+        client.kill()

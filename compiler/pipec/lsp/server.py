@@ -64,7 +64,8 @@ class PipecServer(LanguageServer):
 
     @property
     def encoding(self) -> str:
-        return str(self.workspace.position_encoding or "utf-16")
+        kind = self.workspace.position_encoding or lsp.PositionEncodingKind.Utf16
+        return getattr(kind, "value", kind)  # negotiated at initialize: utf-16 unless the client prefers another
 
     def range_of(self, result: Result, span: Span) -> lsp.Range:
         return _range(_line_index(result.text(span.path), self.encoding), span)

@@ -174,7 +174,7 @@ class Session:
     def refresh_all(self) -> set[Path]:
         """Re-analyse every unit (files changed on disk); the files touched."""
         self._touched = set()
-        for result in list(self.results.items()):
+        for result in list(self.results.values()):
             self._run(result.unit, result.anchor)
         return self._touched
 
