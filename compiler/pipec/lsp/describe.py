@@ -49,8 +49,8 @@ def _decl(target: Target, text_of: TextOf) -> tuple[str, str | None]:
         params = ", ".join(_squash(text_of(p.span)) for p in decl.params)
         return f"runner {target.name}({params})", decl.doc
     if decl.kind in ("profile", "enum", "environment"):
-        body = _squash(text_of(decl.block.span))
-        return f"{decl.kind} {target.name} {body if len(body) <= 120 else '{ ... }'}", decl.doc
+        body = text_of(decl.block.span)  # as written: fields may be separated by newlines
+        return f"{decl.kind} {target.name} {body if body.count(chr(10)) < 12 else '{ ... }'}", decl.doc
     if decl.kind == "platform":
         return "platform", decl.doc
     return f"{decl.kind} {target.name}", decl.doc
