@@ -330,3 +330,19 @@ def test_utf8_positions_when_the_client_prefers_them(tmp_path):
         assert client.shutdown() == 0
     finally:
         client.kill()
+
+
+def test_a_broken_pipec_toml_is_reported_on_it(server, project):
+    main, config = project / "main.pipe", project / "pipec.toml"
+    mark = server.mark()
+    server.open(main)
+    assert server.diagnostics(main, mark) == []
+    config.write_text('entry = ["main.pipe"]\ncolour = "blue"\n', encoding="utf-8")
+    mark = server.mark()
+    server.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": uri(config), "type": 2}]})
+    (diag,) = server.diagnostics(config, mark)
+    assert diag["code"] == "E703" and "colour" in diag["message"]
+    config.write_text('entry = ["main.pipe"]\n', encoding="utf-8")
+    mark = server.mark()
+    server.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": uri(config), "type": 2}]})
+    assert server.diagnostics(config, mark) == []

@@ -151,16 +151,31 @@ class Session:
     def refresh(self, path: Path) -> set[Path]:
         """Re-analyse what ``path`` belongs to; the files whose diagnostics may have changed."""
         self._touched = set()
+        self._refresh(path)
+        return self._touched
+
+    def refresh_all(self) -> set[Path]:
+        """Files changed on disk (pipec.toml too): find every open document's unit again and
+        re-analyse it; units no open document needs any more are dropped."""
+        self._touched = set()
+        old, self.results = self.results, {}
+        for path in sorted(self.buffers):
+            if not any(r.module(path) for r in self.results.values() if not r.unit.quiet):
+                self._refresh(path)
+        for result in old.values():
+            self._touched |= result.paths
+        return self._touched
+
+    def _refresh(self, path: Path) -> None:
         project = unit_for(path)
         first = self._run(project, path)
         single = alone(path, project)
         if single.key == project.key:
-            pass
-        elif not project.quiet and (first is None or first.module(path) is None):
+            return
+        if not project.quiet and (first is None or first.module(path) is None):
             self._run(single, path)
         elif (dropped := self.results.pop(single.key, None)) is not None:
             self._touched |= dropped.paths
-        return self._touched
 
     def _run(self, unit: Unit, anchor: Path) -> Result | None:
         old = self.results.get(unit.key)
@@ -170,13 +185,6 @@ class Session:
         self.results[unit.key] = new
         self._touched |= new.paths | (old.paths if old else set())
         return new
-
-    def refresh_all(self) -> set[Path]:
-        """Re-analyse every unit (files changed on disk); the files touched."""
-        self._touched = set()
-        for result in list(self.results.values()):
-            self._run(result.unit, result.anchor)
-        return self._touched
 
     def close(self, path: Path) -> set[Path]:
         """A document was closed: re-read it from disk, and drop units with no open file left."""
