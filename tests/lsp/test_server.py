@@ -346,3 +346,12 @@ def test_a_broken_pipec_toml_is_reported_on_it(server, project):
     mark = server.mark()
     server.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": uri(config), "type": 2}]})
     assert server.diagnostics(config, mark) == []
+
+
+def test_a_request_right_after_a_change_sees_the_new_text(server, project):
+    main = project / "main.pipe"
+    server.open(main)
+    moved = "# a new first line\n\n" + MAIN
+    server.change(main, moved, 2)  # analysed after a short quiet time, or at once for a request
+    hover = server.at("textDocument/hover", main, *find(moved, "dbt_run", within=1))
+    assert "runner dbt_run(" in hover["contents"]["value"]

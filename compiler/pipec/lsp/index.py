@@ -254,7 +254,7 @@ class Index:
         elif isinstance(value, n.Call):
             self._call(value, ctx)
         elif isinstance(value, n.Ref):
-            self._ref(value, ctx)
+            self._resolve(value, ctx)
 
     def _call(self, call: n.Call, ctx: _Ctx) -> None:
         runner = None
@@ -272,9 +272,6 @@ class Index:
                 expected = self._type_target(param, runner.module)
             sub = _Ctx(ctx.decl, ctx.params, ctx.bindings, ctx.layer, expected)
             self._value(arg.value, sub)
-
-    def _ref(self, ref: n.Ref, ctx: _Ctx) -> None:
-        self._resolve(ref, ctx)
 
     def _resolve(self, ref: n.Ref, ctx: _Ctx) -> Target | None:
         """Record and return what a dotted reference names."""

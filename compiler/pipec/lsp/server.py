@@ -23,6 +23,7 @@ from pygls.uris import from_fs_path, to_fs_path
 import pipec
 from pipec.diagnostics import Diagnostic, Sink
 from pipec.lsp.describe import OutlineItem, hover_markdown, outline
+from pipec.lsp.index import Occurrence
 from pipec.lsp.positions import LineIndex
 from pipec.lsp.session import Finding, Result, Session
 from pipec.source import Span
@@ -97,8 +98,9 @@ class PipecServer(LanguageServer):
         loop = asyncio.get_running_loop()
         self.pending[path] = loop.call_later(DEBOUNCE, lambda: self.guarded(self.analyse, path))
 
-    def flush(self, path: Path) -> None:
-        if path in self.pending:
+    def flush(self) -> None:
+        """Analyse the pending changes now (a request must see what the editor shows)."""
+        for path in sorted(self.pending):
             self.analyse(path)
 
     def publish(self, paths: set[Path], always: Path | None = None) -> None:
@@ -136,10 +138,10 @@ class PipecServer(LanguageServer):
 
     # ------------------------------------------------------------ requests
 
-    def lookup(self, uri: str, position: lsp.Position):
-        """The result, module and occurrence under the cursor (analysing a pending change first)."""
+    def lookup(self, uri: str, position: lsp.Position) -> tuple[Result, Occurrence] | None:
+        """The analysis of a document and the name under the cursor, if it names something."""
         path = self.path_of(uri)
-        self.flush(path)
+        self.flush()
         found = self.session.locate(path)
         if found is None:
             self.analyse(path)
