@@ -9,42 +9,7 @@ from pathlib import Path
 import pytest
 
 from lsp_client import LspClient
-
-MAIN = """\
-import "std/runners"
-import "std/profiles"
-import "./tenants.pipe"
-
-platform { registry = "registry.localhost/etl" }
-environment local { operator = docker }
-
-/// Nightly sales numbers.
-pipeline sales {
-  tenants  = [acme]
-  schedule = "0 6 * * *"
-  bronze {
-    for t in ["customers", "orders"] {
-      task extract_${t} = postgres_extract(table = t, mode = incremental)
-    }
-  }
-  silver {
-    task stg_orders = dbt_run(select = "stg_orders") after extract_customers, extract_orders {
-      profile = large
-    }
-  }
-}
-"""
-
-TENANTS = """\
-/// Acme Corp, our first customer.
-tenant acme {
-  schema    = "acme"
-  namespace = "tenant-acme"
-  quota     = { cpu = "4", memory = "16Gi", pods = 10 }
-  secret source    = k8s_secret("acme-source", key = "dsn")
-  secret warehouse = k8s_secret("acme-warehouse", key = "dsn")
-}
-"""
+from lsp_support import MAIN, TENANTS
 
 
 @pytest.fixture(scope="module")
@@ -65,16 +30,3 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "main.pipe").write_text(MAIN, encoding="utf-8")
     (tmp_path / "tenants.pipe").write_text(TENANTS, encoding="utf-8")
     return tmp_path
-
-
-def find(text: str, needle: str, nth: int = 0, within: int = 0) -> tuple[int, int]:
-    """0-based (line, character) of the ``nth`` occurrence of ``needle``, plus ``within``.
-
-    For ASCII text the character is also the UTF-16 column.
-    """
-    at = -1
-    for _ in range(nth + 1):
-        at = text.index(needle, at + 1)
-    at += within
-    line = text.count("\n", 0, at)
-    return line, at - (text.rfind("\n", 0, at) + 1)

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import MAIN, find
 from lsp_client import LspClient, uri
+from lsp_support import MAIN, find
 
 from pipec.resources import stdlib_dir
 
@@ -355,3 +355,13 @@ def test_a_request_right_after_a_change_sees_the_new_text(server, project):
     server.change(main, moved, 2)  # analysed after a short quiet time, or at once for a request
     hover = server.at("textDocument/hover", main, *find(moved, "dbt_run", within=1))
     assert "runner dbt_run(" in hover["contents"]["value"]
+
+
+def test_a_stdlib_file_opened_from_a_definition_has_hover_and_no_diagnostics(server):
+    runners = stdlib_dir() / "runners.pipe"
+    text = runners.read_text(encoding="utf-8")
+    mark = server.mark()
+    server.open(runners)
+    assert server.diagnostics(runners, mark) == []
+    hover = server.at("textDocument/hover", runners, *find(text, "profile    = medium", within=14))
+    assert "profile medium" in hover["contents"]["value"]

@@ -1,0 +1,52 @@
+"""The project the language server tests work on, and finding positions in its text."""
+
+from __future__ import annotations
+
+MAIN = """\
+import "std/runners"
+import "std/profiles"
+import "./tenants.pipe"
+
+platform { registry = "registry.localhost/etl" }
+environment local { operator = docker }
+
+/// Nightly sales numbers.
+pipeline sales {
+  tenants  = [acme]
+  schedule = "0 6 * * *"
+  bronze {
+    for t in ["customers", "orders"] {
+      task extract_${t} = postgres_extract(table = t, mode = incremental)
+    }
+  }
+  silver {
+    task stg_orders = dbt_run(select = "stg_orders") after extract_customers, extract_orders {
+      profile = large
+    }
+  }
+}
+"""
+
+TENANTS = """\
+/// Acme Corp, our first customer.
+tenant acme {
+  schema    = "acme"
+  namespace = "tenant-acme"
+  quota     = { cpu = "4", memory = "16Gi", pods = 10 }
+  secret source    = k8s_secret("acme-source", key = "dsn")
+  secret warehouse = k8s_secret("acme-warehouse", key = "dsn")
+}
+"""
+
+
+def find(text: str, needle: str, nth: int = 0, within: int = 0) -> tuple[int, int]:
+    """0-based (line, character) of the ``nth`` occurrence of ``needle``, plus ``within``.
+
+    For ASCII text the character is also the UTF-16 column.
+    """
+    at = -1
+    for _ in range(nth + 1):
+        at = text.index(needle, at + 1)
+    at += within
+    line = text.count("\n", 0, at)
+    return line, at - (text.rfind("\n", 0, at) + 1)
