@@ -25,8 +25,9 @@ def uri(path: Path) -> str:
 
 
 class LspClient:
-    def __init__(self, cwd: Path, args: tuple[str, ...] = ("-m", "pipec", "lsp")) -> None:
-        self.proc = subprocess.Popen([sys.executable, *args], cwd=cwd, stdin=subprocess.PIPE,
+    def __init__(self, cwd: Path, command: list[str] | None = None) -> None:
+        command = command or [sys.executable, "-m", "pipec", "lsp"]
+        self.proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self._next_id = 0
         self._responses: dict[int, dict] = {}

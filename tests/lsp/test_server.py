@@ -22,7 +22,8 @@ def _symbols(server, path: Path) -> list[dict]:
 
 
 def test_initialize_advertises_full_sync_hover_definition_and_outline(tmp_path):
-    client = LspClient(tmp_path)
+    script = Path(sys.executable).parent / "pipec"  # what the VS Code extension runs: `pipec lsp`
+    client = LspClient(tmp_path, [str(script), "lsp"] if script.is_file() else None)
     try:
         result = client.initialize(tmp_path)
         caps = result["capabilities"]
