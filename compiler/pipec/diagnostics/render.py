@@ -130,8 +130,7 @@ def render_sarif(diags: list[Diagnostic], sources: SourceMap) -> str:
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "pipec", "informationUri": "https://github.com/pipec",
-                                       "rules": rules}}, "results": results}],
+        "runs": [{"tool": {"driver": {"name": "pipec", "rules": rules}}, "results": results}],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -140,9 +139,11 @@ def _sarif_result(diag: Diagnostic, sources: SourceMap) -> dict:
     line, col, end_line, end_col = _position(sources, diag.primary.span)
     message = diag.message + (f"\nhelp: {diag.help}" if diag.help else "")
     region = {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col}
-    return {"ruleId": diag.code, "level": diag.severity.value, "message": {"text": message},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": diag.primary.span.path},
-                                                "region": region}}]}
+    result = {"ruleId": diag.code, "level": diag.severity.value, "message": {"text": message}}
+    if sources.get(diag.primary.span.path) is not None:  # command-line problems have no location
+        result["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": diag.primary.span.path},
+                                                     "region": region}}]
+    return result
 
 
 # ---------------------------------------------------------------- github
