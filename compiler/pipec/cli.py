@@ -193,6 +193,52 @@ def lsp() -> None:
     serve()
 
 
+@cli.command(name="graph")
+@click.argument("files", nargs=-1)
+@click.option("--format", "graph_format", type=click.Choice(["mermaid", "dot", "svg", "png"]), default="mermaid",
+              show_default=True, help="mermaid or dot text; svg or png through Graphviz's `dot`")
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="write to this file instead of stdout")
+@click.option("--pipeline", "pipeline", help="draw only this pipeline")
+@common_format
+@common_color
+def graph_cmd(files, graph_format, out, pipeline, fmt, color) -> None:
+    """Draw the task graph of every pipeline (or one): layers, `after` edges, `after(p)` schedules."""
+    from pipec import graph
+
+    try:
+        graph.require_graphviz(graph_format)
+        cfg, result = _run(files, fmt)
+        if result.errors or result.defs is None:
+            _emit(result.errors, result.sources, fmt, color)
+            _summary(result.errors, "graph", fmt)
+            raise SystemExit(1)
+        data = graph.draw(result.defs, graph_format, pipeline)
+    except graph.GraphError as err:
+        click.echo(f"error: {err.message}\n  = help: {err.help}", err=True)
+        raise SystemExit(2)
+    if out:
+        Path(out).write_bytes(data)
+    else:
+        click.echo(data, nl=False)
+
+
+@cli.command(name="init")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--tenant", "tenant", default="acme", show_default=True, help="the name of the first tenant")
+def init_cmd(folder: Path, tenant: str) -> None:
+    """Create a new project in FOLDER (pipec.toml, main.pipe, .gitignore, README.md); never overwrites."""
+    from pipec.scaffold import ScaffoldError, scaffold
+
+    try:
+        written = scaffold(folder, tenant)
+    except ScaffoldError as err:
+        click.echo(f"error: {err.message}\n  = help: {err.help}", err=True)
+        raise SystemExit(2)
+    for path in written:
+        click.echo(f"created {path}")
+    click.echo(f"init: ok: next, `cd {folder}` and run `pipec check`", err=True)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=True)
