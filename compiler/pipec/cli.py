@@ -168,6 +168,22 @@ def _report_publish(outcome, where: Path, check_only: bool, fmt: str) -> int:
     return 0
 
 
+@cli.command(name="fmt")
+@click.argument("files", nargs=-1)
+@click.option("--check", "check_only", is_flag=True, help="write nothing; exit 1 listing the files that would change")
+@click.option("--diff", "show_diff", is_flag=True, help="write nothing; print a unified diff of the changes")
+@common_color
+def fmt_cmd(files, check_only, show_diff, color) -> None:
+    """Format FILES (or the project of pipec.toml) in the canonical layout; `-` is stdin to stdout."""
+    from pipec.fmt.command import run
+
+    try:
+        code = run(files, check_only, show_diff, _use_color(color))
+    except ProjectError as err:
+        _project_error(err, "text")
+    raise SystemExit(code)
+
+
 @cli.command()
 @click.argument("code")
 def explain(code: str) -> None:

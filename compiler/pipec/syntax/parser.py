@@ -330,3 +330,20 @@ def _char_hint(ch: str) -> str:
     if ch == "/":
         return "comments start with `#`; doc comments with `///`"
     return "remove it, or put it inside a string"
+
+
+# ---------------------------------------------------------------- tokens for the formatter
+
+
+@cache
+def _raw_lark() -> Lark:
+    return Lark(grammar_text(), parser="lalr", lexer="basic")
+
+
+def raw_tokens(text: str) -> list[tuple[str, str]]:
+    """``(kind, text)`` of every token but spaces, comments and newlines included, no layout rules.
+
+    For ``pipec.fmt``, which re-prints a file that parses: comments are %ignore'd by the
+    parser, so they come from a lexer that keeps them. ``_NL`` may hold several newlines.
+    """
+    return [(tok.type, str(tok)) for tok in _raw_lark().lex(text, dont_ignore=True) if tok.type != "WS"]
