@@ -14,10 +14,10 @@ from pathlib import Path
 DEFAULT_TENANT = "acme"
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-# Words of the language that cannot name a tenant (grammar/pipe.lark).
+# Words that cannot name a tenant: the keywords of grammar/pipe.lark, and `run` (the runtime values).
 KEYWORDS = frozenset({"import", "as", "platform", "environment", "profile", "enum", "runner", "tenant",
                       "pipeline", "secret", "bronze", "silver", "gold", "task", "after", "when", "for", "in",
-                      "true", "false", "none", "manual", "run"})
+                      "true", "false", "none", "run"})
 
 
 class ScaffoldError(Exception):
@@ -62,6 +62,7 @@ def files(tenant: str = DEFAULT_TENANT) -> dict[str, str]:
 def scaffold(folder: Path, tenant: str = DEFAULT_TENANT) -> list[Path]:
     """Write a new project into ``folder`` (created if missing); the paths written, sorted."""
     wanted = {folder / rel: text for rel, text in files(tenant).items()}
+    _self_check(folder, wanted)
     existing = sorted(str(p) for p in wanted if p.exists() or p.is_symlink())
     if existing:
         raise ScaffoldError(f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}",
@@ -73,6 +74,18 @@ def scaffold(folder: Path, tenant: str = DEFAULT_TENANT) -> list[Path]:
         with open(path, "x", encoding="utf-8", newline="\n") as fh:  # "x": never overwrite, even in a race
             fh.write(text)
     return sorted(wanted)
+
+
+def _self_check(folder: Path, wanted: dict[Path, str]) -> None:
+    """Analyse the new project in memory: a name that slips past check_tenant must not write a broken project."""
+    from pipec.driver import analyze
+
+    main = folder.resolve() / "main.pipe"
+    result = analyze([main], folder.resolve(), overlays={main: wanted[folder / "main.pipe"]})
+    if result.errors:
+        first = result.errors[0]
+        raise ScaffoldError(f"the new project would not check: {first.code}: {first.message}",
+                            "choose another tenant name with --tenant")
 
 
 PIPEC_TOML = """\
