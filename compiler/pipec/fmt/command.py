@@ -1,7 +1,8 @@
 """The ``pipec fmt`` command: which files, and what to do with each result.
 
-Without FILES (or with one folder) the files are the project's: its entries and
-every file they import but the stdlib. ``-`` formats stdin to stdout. Output: the
+Without FILES the files are the project's (pipec.toml): its entries and every file
+they import but the stdlib; so for a folder with a pipec.toml. Another folder
+stands for every .pipe file in it. ``-`` formats stdin to stdout. Output: the
 formatted text (stdin), ``would reformat PATH`` lines (--check) or a unified diff
 (--diff) on stdout; diagnostics and the summary on stderr. A file with syntax errors
 is left untouched and makes the exit code 1.
@@ -22,7 +23,7 @@ from pipec.diagnostics import Sink
 from pipec.diagnostics.render import render
 from pipec.fmt import format_source
 from pipec.ir.loader import load_program
-from pipec.project import resolve
+from pipec.project import CONFIG, resolve
 from pipec.source import SourceMap
 
 STDIN = "-"
@@ -54,18 +55,27 @@ def run(files: tuple[str, ...], check: bool, diff: bool, color: bool) -> int:
 
 
 def targets(files: tuple[str, ...]) -> list[Path]:
-    """The files given, or the project's files (entries and non-stdlib imports) in load order."""
+    """The files to format: the files given, every .pipe file of a folder given, the project
+    (entries and their non-stdlib imports) of a folder with pipec.toml, or of the current one."""
     if STDIN in files:
         raise click.UsageError("`-` (stdin) cannot be combined with other files")
-    if files and not (len(files) == 1 and Path(files[0]).is_dir()):
-        return [Path(f) for f in files]
-    cfg = resolve(files)
-    program = load_program(cfg.entries, cfg.root, Sink(), SourceMap())
-    found = list(cfg.entries) + [m.real for m in program.modules if not m.is_std]
+    found: list[Path] = []
+    for arg in files or (None,):
+        if arg is None or (Path(arg) / CONFIG).is_file():
+            found += _project(resolve((arg,) if arg else ()))
+        elif Path(arg).is_dir():
+            found += sorted(Path(arg).rglob("*.pipe"))
+        else:
+            found.append(Path(arg))
     seen: dict[Path, Path] = {}
     for path in found:
         seen.setdefault(path.resolve(), _shown(path))
     return list(seen.values())
+
+
+def _project(cfg) -> list[Path]:
+    program = load_program(cfg.entries, cfg.root, Sink(), SourceMap())
+    return list(cfg.entries) + [m.real for m in program.modules if not m.is_std]
 
 
 def _shown(path: Path) -> Path:
