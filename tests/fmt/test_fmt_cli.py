@@ -116,3 +116,15 @@ def test_project_entries_and_their_imports(tmp_path: Path) -> None:
 def test_no_project(tmp_path: Path) -> None:
     out = invoke(["fmt"], tmp_path)
     assert out.exit_code == 2 and "E702" in out.stdout + out.stderr
+
+
+def test_shipped_pipe_files_are_formatted() -> None:
+    """The stdlib and the examples are the house style: `pipec fmt --check` leaves them alone."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    files = sorted(str(p) for p in [*repo.glob("stdlib/*.pipe"), *repo.glob("examples/**/*.pipe")])
+    assert files
+    done = subprocess.run([sys.executable, "-m", "pipec", "fmt", "--check", *files], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

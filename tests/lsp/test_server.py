@@ -364,5 +364,5 @@ def test_a_stdlib_file_opened_from_a_definition_has_hover_and_no_diagnostics(ser
     mark = server.mark()
     server.open(runners)
     assert server.diagnostics(runners, mark) == []
-    hover = server.at("textDocument/hover", runners, *find(text, "profile    = medium", within=14))
+    hover = server.at("textDocument/hover", runners, *find(text, "profile = medium", within=10))
     assert "profile medium" in hover["contents"]["value"]
