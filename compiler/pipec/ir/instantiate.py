@@ -261,7 +261,8 @@ class Instantiator:
         sym, _ = runner.module.lookup(("small",))
         if sym is None or sym.kind != "profile":
             self.sink.emit("E108", f"runner `{runner.name}` sets no `profile` and no profile `small` is in scope",
-                           runner.decl.name.span, help='set `profile = ...` or `import "std/profiles"`')
+                           runner.decl.name.span, label="needs a profile",
+                           help='set `profile = ...` or `import "std/profiles"`')
             return INVALID
         return sym
 
