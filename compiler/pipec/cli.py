@@ -238,6 +238,40 @@ def graph_cmd(files, graph_format, out, pipeline, fmt, color) -> None:
         click.echo(data, nl=False)
 
 
+@cli.command(name="docs")
+@click.argument("files", nargs=-1)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="output folder for the Markdown pages")
+@common_format
+@common_color
+def docs_cmd(files, out: Path, fmt, color) -> None:
+    """Write Markdown documentation of the project into OUT (index, pipelines, runners, tenants).
+
+    With any error nothing is written. OUT/manifest.json lists the files pipec docs
+    wrote: a later run rewrites only those (atomically) and removes pages it no longer
+    produces; a file it did not write is never overwritten (exit 2).
+    """
+    from pipec.docgen import render
+    from pipec.publish import PublishError, publish
+
+    cfg, result = _run(files, fmt)
+    if result.errors or result.defs is None:
+        _emit(result.errors, result.sources, fmt, color)
+        _summary(result.errors, "docs", fmt)
+        raise SystemExit(1)
+    try:
+        outcome = publish(out, "", render(result.defs, result.sources, cfg.root))
+    except PublishError as err:
+        click.echo(f"error: cannot write the documentation: {err}\n"
+                   "  = help: pipec never overwrites files it did not write; move them, or use another --out",
+                   err=True)
+        raise SystemExit(2)
+    if fmt == "text":
+        click.echo(f"docs: ok: wrote {_count(len(outcome.written), 'file')}, removed {len(outcome.removed)}, "
+                   f"{len(outcome.unchanged)} unchanged in {out}", err=True)
+    raise SystemExit(0)
+
+
 @cli.command(name="init")
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--tenant", "tenant", default="acme", show_default=True, help="the name of the first tenant")
