@@ -88,13 +88,13 @@ def _apply(
         # Own every file this run may write before writing any (see module doc).
         owned = {p: d for p, d in outputs.items() if p != MANIFEST}
         owned |= {p: _read(root / p) or b"" for p in previous if p not in outputs}
-        _write(root / MANIFEST, manifest_bytes(owned))
+        write_atomic(root / MANIFEST, manifest_bytes(owned))
     for path in changed:
-        _write(root / path, outputs[path])
+        write_atomic(root / path, outputs[path])
     for path in extra:
         _remove(root, path)
     if _read(root / MANIFEST) != manifest:
-        _write(root / MANIFEST, manifest)
+        write_atomic(root / MANIFEST, manifest)
     written = changed + ([MANIFEST] if manifest_before != manifest else [])
     unchanged = [p for p in sorted(outputs) if p not in written]
     return PublishResult(written=tuple(written), removed=tuple(extra), unchanged=tuple(unchanged))
@@ -154,8 +154,11 @@ def _refuse_foreign(root: Path, outputs: dict[str, bytes], previous: set[str]) -
         raise PublishError(f"refusing to overwrite files pipec did not write: {listed}")
 
 
-def _write(target: Path, data: bytes) -> None:
-    """Atomically replace ``target`` with ``data`` (temp file in the same directory)."""
+def write_atomic(target: Path, data: bytes, mode: int = _FILE_MODE) -> None:
+    """Replace ``target`` with ``data`` at once: a temp file in the same directory, fsync, os.replace.
+
+    The one atomic writer: ``compile``, ``docs`` and ``fmt`` all write through it.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".pipec-tmp")
     try:
@@ -163,7 +166,7 @@ def _write(target: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, _FILE_MODE)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

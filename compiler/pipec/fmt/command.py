@@ -11,9 +11,7 @@ is left untouched and makes the exit code 1.
 from __future__ import annotations
 
 import difflib
-import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from pipec.diagnostics.render import render
 from pipec.fmt import format_source
 from pipec.ir.loader import load_program
 from pipec.project import CONFIG, resolve
+from pipec.publish import write_atomic
 from pipec.source import SourceMap
 
 STDIN = "-"
@@ -117,7 +116,8 @@ def _one(path: str, text: str, check: bool, diff: bool, color: bool, tally: Tall
     elif path == STDIN:
         click.echo(new, nl=False)
     elif new != text:
-        write_atomic(Path(path), new)
+        target = Path(path)
+        write_atomic(target, new.encode("utf-8"), target.stat().st_mode & 0o7777)
         click.echo(f"reformatted {shown}", err=True)
 
 
@@ -132,22 +132,6 @@ def _diff_lines(text: str) -> list[str]:
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n\\ No newline at end of file\n"
     return lines
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` at once: a temporary file next to it, then os.replace."""
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def _summary(tally: Tally, dry: bool) -> None:
