@@ -67,7 +67,7 @@ def _run(files: tuple[str, ...], fmt: str, env: str | None = None) -> tuple[Proj
         cfg = resolve(files)
     except ProjectError as err:
         _project_error(err, fmt)
-    return cfg, analyze(cfg.entries, cfg.root, env)
+    return cfg, analyze(cfg.entries, cfg.root, env, lint_config=cfg.lint)
 
 
 common_format = click.option("--output-format", "fmt", type=FORMATS, default="text", show_default=True,
@@ -100,20 +100,16 @@ def check(files: tuple[str, ...], fmt: str, color: str) -> None:
 @common_format
 @common_color
 def lint(files: tuple[str, ...], fmt: str, color: str) -> None:
-    """Check FILES and report lint warnings too (selection from [lint] in pipec.toml)."""
+    """Check FILES and report lint warnings too.
+
+    Which warnings: `[lint]` in pipec.toml (select, ignore, per-file-ignores) and
+    `# pipec: ignore[CODE]` comments; `pipec explain --list` lists the codes.
+    """
     cfg, result = _run(files, fmt)
-    diags = [d for d in result.diagnostics if _selected(d.code, cfg)]
+    diags = result.diagnostics
     _emit(diags, result.sources, fmt, color)
     _summary(diags, "lint", fmt)
     raise SystemExit(1 if diags else 0)
-
-
-def _selected(code: str, cfg: ProjectConfig) -> bool:
-    if CODES[code].severity == "error":
-        return True
-    if any(code.startswith(p) for p in cfg.lint_ignore):
-        return False
-    return not cfg.lint_select or any(code.startswith(p) for p in cfg.lint_select)
 
 
 @cli.command(name="compile")
@@ -137,7 +133,7 @@ def compile_cmd(files, env, out, check_only, fmt, color) -> None:
     if env is None or out_dir is None:
         _project_error(ProjectError("E702", "`compile` needs --env and --out (or `env`/`out` in pipec.toml)",
                                     "e.g. pipec compile --env local --out build"), fmt)
-    result = analyze(cfg.entries, cfg.root, env)
+    result = analyze(cfg.entries, cfg.root, env, lint_config=None)
     errors = result.errors
     _emit(errors, result.sources, fmt, color)
     if errors or result.project is None:
@@ -185,14 +181,27 @@ def fmt_cmd(files, check_only, show_diff, color) -> None:
 
 
 @cli.command()
-@click.argument("code")
-def explain(code: str) -> None:
-    """Explain a diagnostic code, e.g. `pipec explain E301`."""
+@click.argument("code", required=False)
+@click.option("--list", "list_all", is_flag=True, help="list every code with its name and summary")
+def explain(code: str | None, list_all: bool) -> None:
+    """Explain a diagnostic code, e.g. `pipec explain E301`; without CODE (or with --list), list every code."""
+    if code is None or list_all:
+        click.echo(_code_list(), nl=False)
+        return
     entry = CODES.get(code.upper())
     if entry is None:
         click.echo(f"error: unknown code `{code}`; codes: {', '.join(sorted(CODES))}", err=True)
         raise SystemExit(2)
     click.echo(f"{entry.code} ({entry.name}, {entry.severity}): {entry.summary}\n\n{entry.explanation}")
+
+
+def _code_list() -> str:
+    from pipec.lint import OPT_IN
+
+    width = max(len(c.name) for c in CODES.values())
+    rows = [f"{c.code}  {c.name:<{width}}  {c.summary}{'  (opt-in)' if c.code in OPT_IN else ''}\n"
+            for c in sorted(CODES.values(), key=lambda c: c.code)]
+    return "".join(rows)
 
 
 @cli.command()

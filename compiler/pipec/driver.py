@@ -17,6 +17,7 @@ from pipec.ir import specs
 from pipec.ir.decls import DeclReader, Defs
 from pipec.ir.instantiate import Instantiator
 from pipec.ir.loader import Program, load_program, unused_imports
+from pipec.lint import LintConfig, lint
 from pipec.source import SourceMap, Span
 
 
@@ -40,11 +41,14 @@ class Analysis:
 
 
 def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs: bool = True,
-            sources: SourceMap | None = None, overlays: Mapping[Path, str] | None = None) -> Analysis:
+            sources: SourceMap | None = None, overlays: Mapping[Path, str] | None = None,
+            lint_config: LintConfig | None = LintConfig()) -> Analysis:
     """Parse and check; with ``env``, also build the IR for that environment.
 
     ``overlays`` maps file paths to text read instead of the file on disk (the
-    unsaved buffers of an editor).
+    unsaved buffers of an editor). ``lint_config`` selects the lint warnings
+    (``pipec.lint``), after suppression comments; None runs no lint rule and
+    leaves every warning in.
 
     Checks run for every declared environment (``when`` blocks differ), so an
     error in any environment's configuration is found by ``pipec check``.
@@ -53,7 +57,7 @@ def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs
     program = load_program(entries, root, sink, sources, overlays)
     result = Analysis(sources, program=program)
     if _has_syntax_errors(sink):
-        result.diagnostics = sink.sorted()
+        result.diagnostics = _finish(program, None, None, sink, lint_config)
         return result
     defs = DeclReader(program, sink).read()
     for check in CHECKS:
@@ -61,16 +65,22 @@ def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs
     result.defs = defs
     inst = Instantiator(defs, sink)
     envs = sorted(defs.envs) if all_envs else []
-    for name in envs or [None]:
-        inst.dags(name)
+    dags = {name: inst.dags(name) for name in envs or [None]}
     inst.check_unused_runners()
     if env is not None:
         result.project = _project(defs, inst, env, sink, root)
     unused_imports(program, sink)
-    result.diagnostics = sink.sorted()
+    clean = not sink.has_errors and all_envs
+    result.diagnostics = _finish(program, defs if clean else None, dags if clean else None, sink, lint_config)
     if sink.has_errors:
         result.project = None
     return result
+
+
+def _finish(program: Program, defs: Defs | None, dags, sink: Sink, config: LintConfig | None) -> list[Diagnostic]:
+    if config is None:
+        return sink.sorted()
+    return lint(program, defs, dags, sink, config)
 
 
 def _has_syntax_errors(sink: Sink) -> bool:

@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipec.lint.config import LintConfig, LintConfigError, from_table
+
 CONFIG = "pipec.toml"
 
 
@@ -28,6 +30,7 @@ class ProjectConfig:
     out: Path | None = None
     lint_select: list[str] = field(default_factory=list)
     lint_ignore: list[str] = field(default_factory=list)
+    lint: LintConfig = field(default_factory=LintConfig)  # the whole [lint] table, see pipec.lint.config
 
 
 def find_config(start: Path) -> Path | None:
@@ -53,8 +56,12 @@ def load_config(path: Path) -> ProjectConfig:
     if unknown:
         raise ProjectError("E703", f"{path}: unknown key `{unknown[0]}`", "keys: entry, env, out, [lint]")
     out = data.get("out")
+    try:
+        lint_config = from_table(lint, root)
+    except LintConfigError as err:
+        raise ProjectError("E703", f"{path}: {err.message}", err.help)
     return ProjectConfig(root, [root / e for e in entry], data.get("env"), root / out if out else None,
-                         list(lint.get("select", [])), list(lint.get("ignore", [])))
+                         list(lint.get("select", [])), list(lint.get("ignore", [])), lint_config)
 
 
 def resolve(files: tuple[str, ...]) -> ProjectConfig:
@@ -78,4 +85,5 @@ def resolve(files: tuple[str, ...]) -> ProjectConfig:
     cfg = find_config(root)
     base = load_config(cfg) if cfg is not None else None
     return ProjectConfig(base.root if base and root.is_relative_to(base.root) else root, paths,
-                         base.env if base else None, base.out if base else None)
+                         base.env if base else None, base.out if base else None,
+                         lint=base.lint if base else LintConfig())

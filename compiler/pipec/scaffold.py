@@ -1,6 +1,6 @@
 """`pipec init DIR`: a new project that checks and compiles as it is.
 
-The files follow examples/quickstart: pipec.toml, main.pipe (stdlib imports, a
+The files follow examples/quickstart, in `pipec fmt` style and lint clean: pipec.toml, main.pipe (stdlib imports, a
 platform, a local docker and a prod kubernetes environment, one tenant, one
 pipeline with a task in each layer), .gitignore and README.md. Existing files
 are never overwritten: if any target exists, nothing is written.
@@ -107,15 +107,15 @@ import "std/profiles"
 
 # Settings shared by every tenant and pipeline.
 platform {{
-  registry = "registry.localhost/etl"   # where the runner images are pulled from
-  timezone = "UTC"                      # the timezone of every cron schedule
-  start    = "2024-01-01"               # the DAGs' start date
+  registry = "registry.localhost/etl"  # where the runner images are pulled from
+  timezone = "UTC"  # the timezone of every cron schedule
+  start = "2024-01-01"  # the DAGs' start date
 }}
 
 # On your laptop: every task is a Docker container (DockerOperator).
 environment local {{
   operator = docker
-  network  = "edge"
+  network = "edge"
 }}
 
 # In production: every task is a Kubernetes pod (KubernetesPodOperator).
@@ -125,21 +125,24 @@ environment prod {{
 
 /// The first tenant: its data lives in the "{tenant}" schema, its pods run in "{namespace}".
 tenant {tenant} {{
-  schema    = "{tenant}"
+  schema = "{tenant}"
   namespace = "{namespace}"
-  quota     = {{ cpu = "4", memory = "16Gi", pods = 10 }}
+  quota = {{ cpu = "4", memory = "16Gi", pods = 10 }}
 
   # The stdlib runners read `source` and `warehouse`: Kubernetes Secrets in prod,
   # the Airflow connections {tenant}__source and {tenant}__warehouse locally.
-  secret source    = k8s_secret("{secret}-source", key = "dsn")
+  secret source = k8s_secret("{secret}-source", key = "dsn")
   secret warehouse = k8s_secret("{secret}-warehouse", key = "dsn")
 }}
 
 /// Daily sales numbers, from the source database to a fact table.
 pipeline sales {{
-  tenants  = [{tenant}]
-  schedule = "0 6 * * *"       # every day at 06:00
-  retries  = 1
+  tenants = [{tenant}]
+  schedule = "0 6 * * *"  # every day at 06:00
+  retries = 1  # retry a failed task once
+  timeout = 1h  # no task may run longer
+  owner = "data-eng"  # shown on the DAG in Airflow
+  on_failure = email("data-eng@example.com")  # who hears about a failed run
 
   bronze {{
     task extract_orders = postgres_extract(table = "orders")
@@ -151,7 +154,7 @@ pipeline sales {{
 
   gold {{
     task fct_sales = dbt_run(select = "fct_sales") after stg_orders {{
-      when prod {{ profile = large }}   # more memory in production only
+      when prod {{ profile = large }}  # more memory in production only
     }}
   }}
 }}

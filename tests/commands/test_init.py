@@ -115,3 +115,17 @@ def test_a_name_the_checks_reject_writes_nothing(tmp_path: Path, monkeypatch: py
     out = invoke(["init", "proj", "--tenant", "gold"], tmp_path)
     assert out.exit_code == 2 and "the new project would not check" in out.stderr
     assert not (tmp_path / "proj").exists()
+
+
+@pytest.mark.parametrize("tenant", ["acme", "big_co", "a_very_long_tenant_name_for_wide_lines"])
+def test_new_project_is_in_fmt_style(tmp_path: Path, tenant: str) -> None:
+    """`pipec fmt --check` leaves every file `pipec init` writes unchanged (the formatter itself, too)."""
+    from pipec.fmt import format_source
+
+    proj = tmp_path / "proj"
+    assert invoke(["init", str(proj), "--tenant", tenant], tmp_path).exit_code == 0
+    text = (proj / "main.pipe").read_text(encoding="utf-8")
+    assert format_source("main.pipe", text).text == text
+    check = invoke(["fmt", "--check"], proj)
+    assert check.exit_code == 0, check.stdout + check.stderr
+    assert "0 files would be reformatted" in check.stderr

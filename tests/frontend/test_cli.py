@@ -204,7 +204,6 @@ def test_explain_unknown_code_is_a_usage_error(code: str) -> None:
     ["check", "--output-format", "xml"],
     ["check", "--no-such-option"],
     ["check", "--color", "sometimes"],
-    ["explain"],
     ["explain", "E001", "E002"],
 ], ids=lambda a: " ".join(a))
 def test_usage_errors_exit_2(args: list[str]) -> None:

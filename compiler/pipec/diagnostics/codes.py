@@ -168,7 +168,8 @@ CODES: dict[str, Code] = _table(
          "pipec.toml (entry, env, out)."),
     Code("E703", "invalid-project-file", "pipec.toml is malformed",
          "pipec.toml is TOML with `entry = [\"main.pipe\"]`, optional `env`, `out`\n"
-         "and a `[lint]` table with `select`/`ignore`."),
+         "and a `[lint]` table with `select`, `ignore` and `per-file-ignores` (codes or\n"
+         "code prefixes that exist; see docs/lint.md)."),
     Code("E704", "unreadable-file", "a source file cannot be read",
          "The file does not exist, is not readable, or is not UTF-8."),
     Code("W101", "dangling-doc-comment", "a `///` doc comment not followed by a declaration",
@@ -179,4 +180,168 @@ CODES: dict[str, Code] = _table(
          "module `as` a prefix.", "warning"),
     Code("W103", "unused-import", "nothing from an imported file is used",
          "Remove the import.", "warning"),
+    Code("W104", "jinja-in-string", "hand-written Jinja (`{{`, `{%`) in a string",
+         "pipec never renders user text as a template: `{{ ds }}` reaches the container\n"
+         "as the five characters `{{ ds }}`, not as a date. Runtime values are written\n"
+         "`${run.NAME}` and compiled to the matching Airflow template.\n\n"
+         "bad:\n\n"
+         "    task load = dbt_run(select = \"orders\", vars = \"day: {{ ds }}\")\n\n"
+         "good:\n\n"
+         "    task load = dbt_run(select = \"orders\", vars = \"day: ${run.ds}\")\n\n"
+         "If the braces are meant literally, suppress the warning on that line with\n"
+         "`# pipec: ignore[W104]`.", "warning"),
+    Code("W105", "foreign-tenant-secret", "a tenant's `k8s_secret` is named after another tenant",
+         "Each tenant's pods read Secrets from the tenant's own namespace. A Secret\n"
+         "named after another tenant (`globex-dw` in tenant `acme`) means that tenant's\n"
+         "credentials were copied across, or the slot was pasted from the wrong tenant.\n\n"
+         "bad:\n\n"
+         "    tenant acme {\n"
+         "      secret warehouse = k8s_secret(\"globex-warehouse\", key = \"dsn\")\n"
+         "    }\n\n"
+         "good:\n\n"
+         "    tenant acme {\n"
+         "      secret warehouse = k8s_secret(\"acme-warehouse\", key = \"dsn\")\n"
+         "    }", "warning"),
+    Code("W106", "logical-date-lower-bound", "`run.ds` is the lower bound of an incremental load",
+         "`run.ds` is the date of the run, not the end of the data already loaded. A\n"
+         "run that starts late, is skipped, or is retried after midnight leaves rows\n"
+         "between two runs that no load ever reads. The rule fires where `run.ds` or\n"
+         "`run.logical_date` is passed to a lower-bound parameter (`since`, `from`,\n"
+         "`start`, `start_date`, `lower_bound`, `watermark`, or a name ending in `_since`\n"
+         "or `_from`) or to any argument of a call with `mode = incremental`. The\n"
+         "gap-free lower bound is `run.window_start`: where the previous run's window\n"
+         "ended (the run value that comes with gap-free timetables).\n\n"
+         "bad:\n\n"
+         "    task extract = postgres_extract(table = \"orders\", mode = incremental,\n"
+         "                                    cursor = \"updated_at\", since = \"${run.ds}\")\n\n"
+         "good:\n\n"
+         "    task extract = postgres_extract(table = \"orders\", mode = incremental,\n"
+         "                                    cursor = \"updated_at\", since = \"${run.window_start}\")",
+         "warning"),
+    Code("W107", "image-tag-latest", "a runner image has the tag `latest` or no tag",
+         "An image without a tag means `latest`, which changes under a running\n"
+         "pipeline: two runs of the same DAG may run different code, and a rerun of an\n"
+         "old date does not reproduce it. Pin a version tag (or a digest).\n\n"
+         "bad:\n\n"
+         "    runner load() { image = \"${platform.registry}/loader:latest\" }\n\n"
+         "good:\n\n"
+         "    runner load() { image = \"${platform.registry}/loader:1.4.2\" }", "warning"),
+    Code("W108", "image-not-pinned", "a runner image is not pinned by digest in a kubernetes environment",
+         "Tags can be moved; only a digest names exactly one image. In kubernetes\n"
+         "environments pin every image with `@sha256:...`. This rule is off unless\n"
+         "selected (`[lint] select = [\"W\"]` or `[\"W108\"]` in pipec.toml): the\n"
+         "stdlib runners use version tags.\n\n"
+         "bad:\n\n"
+         "    runner load() { image = \"${platform.registry}/loader:1.4.2\" }\n\n"
+         "good:\n\n"
+         "    runner load() { image = \"${platform.registry}/loader@sha256:0f3e...\" }", "warning"),
+    Code("W109", "pipeline-without-owner", "a pipeline does not set `owner`",
+         "Airflow shows the owner on every DAG; the default `pipec` tells the person\n"
+         "on call nothing about whom to ask.\n\n"
+         "bad:\n\n"
+         "    pipeline sales { tenants = [acme], schedule = \"@daily\" }\n\n"
+         "good:\n\n"
+         "    pipeline sales { tenants = [acme], schedule = \"@daily\", owner = \"data-eng\" }",
+         "warning"),
+    Code("W110", "pipeline-without-failure-alert", "a pipeline sets no `on_failure` alert",
+         "Without `on_failure`, a failed run is only visible to whoever opens the\n"
+         "Airflow UI. Send an email to the people who can fix it.\n\n"
+         "bad:\n\n"
+         "    pipeline sales { tenants = [acme], schedule = \"@daily\" }\n\n"
+         "good:\n\n"
+         "    pipeline sales {\n"
+         "      tenants = [acme], schedule = \"@daily\"\n"
+         "      on_failure = email(\"oncall@example.com\")\n"
+         "    }", "warning"),
+    Code("W111", "no-retries-in-production", "tasks run with 0 retries in a kubernetes environment",
+         "Pods are evicted, nodes are drained and networks blip: in production a task\n"
+         "that is never retried fails the whole run for a transient reason. The\n"
+         "default for `retries` is 0; set it on the pipeline (or the task).\n\n"
+         "bad:\n\n"
+         "    pipeline sales { tenants = [acme], schedule = \"@daily\" }\n\n"
+         "good:\n\n"
+         "    pipeline sales { tenants = [acme], schedule = \"@daily\", retries = 2 }",
+         "warning"),
+    Code("W112", "missing-timeout", "tasks run without a `timeout`",
+         "A task without a timeout that hangs (a lock, a stuck connection) holds its\n"
+         "pool slot and its quota until someone notices. Set `timeout` on the pipeline,\n"
+         "the runner or the task.\n\n"
+         "bad:\n\n"
+         "    pipeline sales { tenants = [acme], schedule = \"@daily\" }\n\n"
+         "good:\n\n"
+         "    pipeline sales { tenants = [acme], schedule = \"@daily\", timeout = 2h }",
+         "warning"),
+    Code("W113", "task-name-not-snake-case", "a task name is not snake_case",
+         "Task names become Airflow task ids and pod names. `a__b` or a trailing `_`\n"
+         "(often from a `for` value that starts or ends with `_`, or is empty) are\n"
+         "valid identifiers but read badly and turn into `a--b` in pod names.\n\n"
+         "bad:\n\n"
+         "    for t in [\"orders\", \"_audit\"] { task extract_${t} = postgres_extract(table = t) }\n\n"
+         "good:\n\n"
+         "    for t in [\"orders\", \"audit\"] { task extract_${t} = postgres_extract(table = t) }",
+         "warning"),
+    Code("W114", "duplicate-task-work", "two tasks run the same runner with the same arguments",
+         "Two tasks of one pipeline that run the same image with the same arguments\n"
+         "and environment do the same work twice (often a copy-pasted task whose\n"
+         "argument was not changed).\n\n"
+         "bad:\n\n"
+         "    task stg_orders = dbt_run(select = \"stg_orders\")\n"
+         "    task stg_payments = dbt_run(select = \"stg_orders\")\n\n"
+         "good:\n\n"
+         "    task stg_orders = dbt_run(select = \"stg_orders\")\n"
+         "    task stg_payments = dbt_run(select = \"stg_payments\")", "warning"),
+    Code("W115", "layer-exceeds-quota", "tasks of a layer that start together exceed the tenant quota",
+         "The tasks of a layer that depend on no other task of that layer can all\n"
+         "start at the same time (up to the tenant's `pool` slots). When their pods\n"
+         "together ask for more cpu, memory or pods than the tenant's quota,\n"
+         "Kubernetes refuses the extra pods and the tasks fail or queue in Airflow.\n"
+         "Checked in kubernetes environments, with each environment's profiles.\n\n"
+         "bad:\n\n"
+         "    tenant acme { quota = { cpu = \"4\", memory = \"16Gi\", pods = 10 }, ... }\n"
+         "    bronze {\n"
+         "      task a = postgres_extract(table = \"a\") { profile = large }  # 2 cpu\n"
+         "      task b = postgres_extract(table = \"b\") { profile = large }\n"
+         "      task c = postgres_extract(table = \"c\") { profile = large }\n"
+         "    }\n\n"
+         "good:\n\n"
+         "    tenant acme { quota = { cpu = \"8\", memory = \"32Gi\", pods = 10 }, ... }\n\n"
+         "or make one task run `after` another, or lower the tenant's `pool`.", "warning"),
+    Code("W116", "unused-runner", "a runner no task calls",
+         "A runner declared in the project that no pipeline uses is dead code.\n\n"
+         "bad:\n\n"
+         "    runner old_export() { image = \"${platform.registry}/export:1.0.0\" }\n"
+         "    # ... and no task calls old_export\n\n"
+         "good: remove the runner, or call it from a task.", "warning"),
+    Code("W117", "unused-profile", "a profile nothing refers to",
+         "A profile declared in the project that no runner, task or `when` block\n"
+         "refers to (and that is not the implicit default `small`) is dead code.\n\n"
+         "bad:\n\n"
+         "    profile huge { cpu = \"16\", memory = \"64Gi\" }  # never used\n\n"
+         "good: remove the profile, or use it: `task t = dbt_run(...) { profile = huge }`.",
+         "warning"),
+    Code("W118", "unused-secret-slot", "a tenant's secret slot no task of the tenant uses",
+         "A secret slot that no runner of the tenant's pipelines reads still names a\n"
+         "Kubernetes Secret the tenant must keep; usually a leftover.\n\n"
+         "bad:\n\n"
+         "    tenant acme {\n"
+         "      secret legacy_ftp = k8s_secret(\"acme-ftp\", key = \"url\")  # no runner reads it\n"
+         "    }\n\n"
+         "good: remove the slot, or add the task that needs it.", "warning"),
+    Code("W119", "unused-suppression", "a `# pipec: ignore[CODE]` comment suppresses nothing",
+         "A suppression comment applies to the warnings whose position is on the\n"
+         "comment's line, or, for a comment alone on its line, on the next line. One\n"
+         "that suppresses nothing is stale: the warning was fixed or moved.\n\n"
+         "bad:\n\n"
+         "    pipeline sales {  # pipec: ignore[W109]\n"
+         "      owner = \"data-eng\"\n\n"
+         "good:\n\n"
+         "    pipeline sales {\n"
+         "      owner = \"data-eng\"", "warning"),
+    Code("W120", "invalid-suppression", "a suppression comment is malformed or names an unknown code",
+         "The form is `# pipec: ignore[CODE]` or `# pipec: ignore[CODE1, CODE2]` with\n"
+         "warning codes (W...). Errors cannot be suppressed.\n\n"
+         "bad:\n\n"
+         "    task t = dbt_run(select = \"{{ x }}\")  # pipec: ignore W104\n\n"
+         "good:\n\n"
+         "    task t = dbt_run(select = \"{{ x }}\")  # pipec: ignore[W104]", "warning"),
 )

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.providers.docker.operators.docker import DockerOperator
+from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, Connection, TaskGroup, literal
 
 
@@ -39,6 +40,8 @@ default_args = {
     "pool": "acme",
     "retries": 1,
     "retry_delay": timedelta(seconds=300),
+    "execution_timeout": timedelta(seconds=3600),
+    "on_failure_callback": SmtpNotifier(to=[literal("data-eng@example.com")]),
 }
 
 with DAG(
@@ -101,7 +104,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, TaskGroup, literal
 from kubernetes.client import models as k8s
 
@@ -12,6 +13,8 @@ default_args = {
     "pool": "acme",
     "retries": 1,
     "retry_delay": timedelta(seconds=300),
+    "execution_timeout": timedelta(seconds=3600),
+    "on_failure_callback": SmtpNotifier(to=[literal("data-eng@example.com")]),
 }
 
 with DAG(
@@ -113,7 +116,7 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(

@@ -106,7 +106,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
@@ -139,7 +139,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
@@ -172,7 +172,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),

@@ -105,7 +105,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("globex"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "globex__source", "WAREHOUSE_DSN": "globex__warehouse"},
             ),
@@ -138,7 +138,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("globex"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "globex__source", "WAREHOUSE_DSN": "globex__warehouse"},
             ),
@@ -171,7 +171,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("globex"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "globex__source", "WAREHOUSE_DSN": "globex__warehouse"},
             ),

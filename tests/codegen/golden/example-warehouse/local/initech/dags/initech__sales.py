@@ -109,7 +109,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": literal("")},
             private_environment=_ConnectionSecrets(
                 {
                     "SOURCE_DSN": "initech__source",
@@ -145,7 +145,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": literal("")},
             private_environment=_ConnectionSecrets(
                 {
                     "SOURCE_DSN": "initech__source",
@@ -181,7 +181,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": literal("")},
             private_environment=_ConnectionSecrets(
                 {
                     "SOURCE_DSN": "initech__source",

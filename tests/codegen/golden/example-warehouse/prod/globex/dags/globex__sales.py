@@ -117,7 +117,7 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -186,7 +186,7 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -255,7 +255,7 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(

@@ -127,7 +127,7 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -205,7 +205,7 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -283,7 +283,7 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(

@@ -1,0 +1,122 @@
+"""What lint rules look at: the definitions, the syntax, and the DAGs of every environment.
+
+Rules run only on a project without errors, so every task resolves to a runner
+and every DAG of every environment was built. ``LintContext`` maps the IR back
+to the declarations (and so to spans) a rule reports on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterator
+
+from pipec.ir import model as ir
+from pipec.ir.decls import Defs, PipelineDef, RunnerDef, TaskDef
+from pipec.ir.loader import LoadedModule, Program
+from pipec.source import SourceMap, Span
+from pipec.syntax import nodes as n
+
+
+@dataclass
+class LintContext:
+    """``dags`` maps each environment name (None when none is declared) to its DAGs."""
+
+    program: Program
+    defs: Defs
+    dags: dict[str | None, list[ir.Dag]]
+    sources: SourceMap = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sources = self.program.sources
+
+    # ------------------------------------------------------------ modules and syntax
+
+    @property
+    def user_modules(self) -> list[LoadedModule]:
+        """The project's own files (the stdlib is not linted)."""
+        return [m for m in self.program.modules if not m.is_std]
+
+    def is_user(self, span: Span) -> bool:
+        return any(m.path == span.path for m in self.user_modules)
+
+    # ------------------------------------------------------------ environments
+
+    def operator(self, env: str | None) -> str | None:
+        if env is None or env not in self.defs.envs:
+            return None
+        return self.defs.envs[env][0].get("operator")
+
+    @property
+    def kubernetes_envs(self) -> list[str]:
+        return [e for e in sorted(self.defs.envs) if self.operator(e) == "kubernetes"]
+
+    def env_dags(self) -> Iterator[tuple[str | None, ir.Dag]]:
+        for env in sorted(self.dags, key=lambda e: e or ""):
+            for dag in self.dags[env]:
+                yield env, dag
+
+    # ------------------------------------------------------------ declarations
+
+    def pipelines(self) -> list[PipelineDef]:
+        return [self.defs.pipelines[p] for p in sorted(self.defs.pipelines)]
+
+    def task_def(self, pipeline: str, task: str) -> TaskDef:
+        return self._task_defs[(pipeline, task)]
+
+    @cached_property
+    def _task_defs(self) -> dict[tuple[str, str], TaskDef]:
+        out: dict[tuple[str, str], TaskDef] = {}
+        for pipe in self.defs.pipelines.values():
+            for td in pipe.tasks:
+                out.setdefault((pipe.name, td.name), td)
+        return out
+
+    def runner_of(self, pipe: PipelineDef, td: TaskDef) -> RunnerDef | None:
+        sym, _ = pipe.module.lookup(tuple(p.text for p in td.call.callee.parts))
+        return None if sym is None else self.defs.runners.get(sym.decl.span)
+
+    def layer_span(self, pipe: PipelineDef, layer: str) -> Span:
+        for entry in pipe.decl.block.entries:
+            if isinstance(entry, n.LayerBlock) and entry.layer.text == layer:
+                return entry.layer.span
+        return pipe.decl.name.span
+
+    def setting_span(self, pipe: PipelineDef, td: TaskDef, env: str | None, name: str) -> Span | None:
+        """Where the value of setting ``name`` of a task comes from (precedence of spec 3.1), None for the default."""
+        block = td.block.entries if td.block else ()
+        for entry in block:
+            if isinstance(entry, n.WhenBlock) and entry.env.text == env:
+                found = _field(entry.block.entries, name)
+                if found is not None:
+                    return found
+        found = _field(block, name)
+        if found is not None:
+            return found
+        runner = self.runner_of(pipe, td)
+        if runner is not None and name in runner.fields:
+            return runner.fields[name].value.span
+        return pipe.read.spans.get(name)
+
+
+def _field(entries, name: str) -> Span | None:
+    for entry in entries:
+        if isinstance(entry, n.Field) and entry.key.text == name:
+            return entry.value.span
+    return None
+
+
+def walk(node) -> Iterator:
+    """Every syntax node under ``node`` (itself included), depth first in source order."""
+    yield node
+    if isinstance(node, (list, tuple)):
+        for item in node:
+            yield from walk(item)
+        return
+    if not dataclasses.is_dataclass(node) or isinstance(node, Span):
+        return
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, (list, tuple)) or (dataclasses.is_dataclass(value) and not isinstance(value, Span)):
+            yield from walk(value)

@@ -1,0 +1,68 @@
+"""W116 unused-runner, W117 unused-profile, W118 unused-secret-slot.
+
+A project without pipelines is a library of declarations (a file of runners or
+tenants checked on its own, like the stdlib): nothing in it is reported unused.
+"""
+
+from __future__ import annotations
+
+from pipec.diagnostics import Sink
+from pipec.lint.context import LintContext, walk
+from pipec.source import Span
+from pipec.syntax import nodes as n
+
+CODES = ("W116", "W117", "W118")
+
+
+def check(ctx: LintContext, sink: Sink) -> None:
+    if not ctx.defs.pipelines:
+        return
+    _runners(ctx, sink)
+    _profiles(ctx, sink)
+    _slots(ctx, sink)
+
+
+def _runners(ctx: LintContext, sink: Sink) -> None:
+    used = {runner.decl.span for pipe in ctx.pipelines() for td in pipe.tasks
+            if (runner := ctx.runner_of(pipe, td)) is not None}
+    for span in sorted(ctx.defs.runners):
+        runner = ctx.defs.runners[span]
+        if span not in used and ctx.is_user(span):
+            sink.emit("W116", f"runner `{runner.name}` is never called", runner.decl.name.span,
+                      label="no task calls it", help="remove the runner, or call it from a task")
+
+
+def _profiles(ctx: LintContext, sink: Sink) -> None:
+    used: set[Span] = set()
+    for mod in ctx.program.modules:
+        for node in walk(mod.syntax):
+            if isinstance(node, n.Ref):
+                sym, _ = mod.lookup(tuple(p.text for p in node.parts))
+                if sym is not None and sym.kind == "profile":
+                    used.add(sym.decl.span)
+    for runner in ctx.defs.runners.values():
+        if "profile" not in runner.fields:  # the implicit default
+            sym, _ = runner.module.lookup(("small",))
+            if sym is not None:
+                used.add(sym.decl.span)
+    for mod in ctx.user_modules:
+        for decl in mod.syntax.decls:
+            if decl.kind == "profile" and decl.span not in used:
+                sink.emit("W117", f"profile `{decl.name.text}` is never used", decl.name.span,
+                          label="nothing refers to it",
+                          help="remove the profile, or use it: `profile = NAME` in a runner, task or `when` block")
+
+
+def _slots(ctx: LintContext, sink: Sink) -> None:
+    used: dict[str, set[str]] = {}
+    for _, dag in ctx.env_dags():
+        used.setdefault(dag.tenant, set()).update(s.slot for t in dag.tasks for s in t.secrets)
+    for name in sorted(ctx.defs.tenants):
+        tenant = ctx.defs.tenants[name]
+        if not ctx.is_user(tenant.decl.span):
+            continue
+        for slot, (_, _, span) in sorted(tenant.secrets.items()):
+            if slot not in used.get(name, set()):
+                sink.emit("W118", f"secret slot `{slot}` of tenant `{name}` is never used", span,
+                          label="no task of this tenant reads it",
+                          help="remove the slot (and the Kubernetes Secret it names), or add the task that needs it")
