@@ -14,6 +14,7 @@ environment local { operator = docker }
 pipeline sales {
   tenants  = [acme]
   schedule = "0 6 * * *"
+  owner = "data-eng", timeout = 1h, on_failure = email("oncall@example.com")
   bronze {
     for t in ["customers", "orders"] {
       task extract_${t} = postgres_extract(table = t, mode = incremental)
