@@ -36,8 +36,11 @@ def _task_graph(pipe: PipelineDef, sink: Sink) -> nx.DiGraph:
             continue
         for up, span in task.after:
             if up not in first:
+                # never suggest the task itself: that would be a cycle of one task
+                others = [name for name in first if name != task.name]
                 sink.emit("E105", f"no task `{up}` in pipeline `{pipe.name}`", span, label="unknown task",
-                          help=did_you_mean(up, first) or "`after` names tasks of the same pipeline")
+                          secondary=_loop_values(task, span),
+                          help=did_you_mean(up, others) or "`after` names tasks of the same pipeline")
                 continue
             graph.add_edge(up, task.name, span=span)
     return graph
@@ -53,14 +56,25 @@ def _first_declared(first, again) -> list[Label]:
                           Label(again.bindings[var].span, "and again here"))]
 
 
+def _loop_values(task, span) -> list[Label]:
+    """For a task of a `for` loop: where the loop value that formed a name comes from."""
+    return [Label(v.span, f"`{var}` is `{v.data[0]}` here") for var, v in sorted(task.bindings.items())
+            if v.kind == "text" and v.data and v.span.path == span.path]
+
+
 def _layer_order(pipe: PipelineDef, graph: nx.DiGraph, sink: Sink) -> None:
+    """One error per `after` entry: the edges a `for` loop makes from one entry are one mistake."""
+    wrong: dict[tuple, list[str]] = {}
     for up, down, data in sorted(graph.edges(data=True), key=lambda e: e[2]["span"]):
-        up_layer, down_layer = graph.nodes[up]["layer"], graph.nodes[down]["layer"]
-        if LAYER_RANK[up_layer] > LAYER_RANK[down_layer]:
-            sink.emit("E302", f"{down_layer} task `{down}` runs after {up_layer} task `{up}`", data["span"],
-                      label=f"`{up}` is in a later layer",
-                      secondary=[Label(graph.nodes[up]["span"], f"`{up}` is declared in `{up_layer}`")],
-                      help="layers run bronze, then silver, then gold: move one of the tasks, or drop the edge")
+        if LAYER_RANK[graph.nodes[up]["layer"]] > LAYER_RANK[graph.nodes[down]["layer"]]:
+            wrong.setdefault((data["span"], up), []).append(down)
+    for (span, up), downs in wrong.items():
+        up_layer, down_layer = graph.nodes[up]["layer"], graph.nodes[downs[0]]["layer"]
+        tasks = f"task `{downs[0]}`" if len(downs) == 1 else f"tasks {', '.join(f'`{d}`' for d in sorted(downs))}"
+        sink.emit("E302", f"{down_layer} {tasks} {'runs' if len(downs) == 1 else 'run'} after {up_layer} task `{up}`",
+                  span, label=f"`{up}` is in a later layer",
+                  secondary=[Label(graph.nodes[up]["span"], f"`{up}` is declared in `{up_layer}`")],
+                  help="layers run bronze, then silver, then gold: move one of the tasks, or drop the edge")
 
 
 def _cycles(graph: nx.DiGraph, sink: Sink, code: str, what: str) -> None:

@@ -178,8 +178,7 @@ class Evaluator:
     def _field_access(self, sym: Symbol, parts, span: Span, scope: Scope) -> Val:
         if sym.kind == "tenant":
             self.sink.emit("E401", f"`{'.'.join(parts)}` names the data of tenant `{sym.name}`", span,
-                           label="cross-tenant reference",
-                           help=f"write `tenant.{parts[-1]}`: each tenant's DAG sees only its own data")
+                           label="cross-tenant reference", help=_cross_tenant_help(sym, parts[1]))
         else:
             self.sink.emit("E201", f"the {sym.kind} `{sym.name}` has no fields to read", span,
                            help="only `tenant.*`, `platform.*` and `run.*` have fields")
@@ -356,6 +355,20 @@ class Evaluator:
         module = self._unresolved_in.get(val.span)
         hint = did_you_mean(str(val.data), module.names_of_kind(ty.ref_kind)) if module is not None else None
         return hint or f"declare `{ty.ref_kind} {val.data} {{ ... }}` or import the file that does"
+
+
+TENANT_FIELDS = ("name", "schema", "namespace", "enclave", "pool")
+
+
+def _cross_tenant_help(sym: Symbol, name: str) -> str:
+    """The `tenant.*` spelling when there is one; a secret slot is not a value at all."""
+    if name in TENANT_FIELDS:
+        return f"write `tenant.{name}`: each tenant's DAG sees only its own data"
+    slots = {e.slot.text for e in sym.decl.block.entries if isinstance(e, n.SecretDecl)}
+    if name in slots:
+        return (f"`{name}` is a secret slot, not a value: list it in the runner's `secrets = [{name}]` "
+                f"(or `secrets = {{ ENV_NAME = {name} }}`) and each tenant's task gets its own `{name}`")
+    return "tenant fields are reached as `tenant.FIELD`: " + ", ".join(f"`tenant.{f}`" for f in TENANT_FIELDS)
 
 
 def _mismatch_help(val: Val, ty: Ty) -> str:

@@ -246,6 +246,10 @@ def _report(err: UnexpectedInput, path: str, base: int, piece: str, sink: Sink) 
         at = base + len(piece.rstrip())
         expected = set(getattr(err, "expected", None) or getattr(err, "accepts", None) or ())
         opener = _unclosed(piece)
+        misplaced = _misindented(piece)
+        if misplaced is not None:
+            _report_misindented(path, base, piece, *misplaced, sink)
+            return
         secondary = [Label(Span(path, base + opener, base + opener + 1), f"this `{piece[opener]}` is never closed")] \
             if opener is not None else []
         sink.emit("E001", "unexpected end of input", Span(path, max(at - 1, 0), at),
@@ -262,8 +266,24 @@ def _report(err: UnexpectedInput, path: str, base: int, piece: str, sink: Sink) 
     else:
         found = f"`{tok.value}`"
     expected = err.accepts or err.expected
+    if tok.type == "AFTER" and not piece[piece.rfind("\n", 0, tok.start_pos) + 1:tok.start_pos].strip():
+        _report_after_on_new_line(path, base, piece, tok, sink)
+        return
     sink.emit("E001", f"unexpected {found}", Span(path, start, max(end, start + 1)),
               label=f"expected {_expected(set(expected))}", help=_hint(tok, set(expected)))
+
+
+def _report_after_on_new_line(path: str, base: int, piece: str, tok: Token, sink: Sink) -> None:
+    """`after` starting a line: the task ended at the newline before it."""
+    start = base + tok.start_pos
+    code = re.sub(r'"([^"\\\n]|\\.)*"?', lambda m: "x" * len(m.group(0)), piece[:tok.start_pos])
+    code = re.sub(r"#[^\n]*", lambda m: " " * len(m.group(0)), code).rstrip()
+    secondary = [Label(Span(path, base + len(code) - 1, base + len(code)), "the task ends at this line's end")] \
+        if code else []
+    sink.emit("E001", "`after` cannot start a line", Span(path, start, start + len(tok.value)),
+              label="the task before it already ended", secondary=secondary,
+              help="put `after` on the line of the task: `task b = r(...) after a`; the names after it may "
+                   "continue on the next lines after a comma (`after a,` then `c`)")
 
 
 def _hint(tok: Token, expected: set[str]) -> str:
@@ -301,6 +321,50 @@ def _unclosed(piece: str) -> int | None:
         elif ch in ")]}" and stack and _CLOSER[piece[stack[-1]]] == ch:
             stack.pop()
     return stack[-1] if stack else None
+
+
+def _indent(piece: str, offset: int) -> tuple[int, int]:
+    """(start of the line holding ``offset``, width of its indentation)."""
+    start = piece.rfind("\n", 0, offset) + 1
+    line = piece[start:piece.find("\n", start) if "\n" in piece[start:] else len(piece)]
+    return start, len(line) - len(line.lstrip(" \t"))
+
+
+def _misindented(piece: str) -> tuple[int, int] | None:
+    """An opening `{` that a less indented `}` closes: (offset of that `{`, offset of that `}`).
+
+    When a block's `}` is missing, the next `}` closes it instead of its parent; by
+    indentation that `}` belongs to an outer block. Only a `}` that starts its line counts.
+    """
+    stack: list[int] = []
+    for m in re.finditer(r'"([^"\\\n]|\\.)*"?|#[^\n]*|[()\[\]{}]', piece):
+        ch = m.group(0)
+        if ch in _CLOSER:
+            stack.append(m.start())
+        elif ch in ")]}" and stack and _CLOSER[piece[stack[-1]]] == ch:
+            opener = stack.pop()
+            line_start, width = _indent(piece, m.start())
+            if ch == "}" and line_start + width == m.start() and width < _indent(piece, opener)[1]:
+                return opener, m.start()
+    return None
+
+
+def _report_misindented(path: str, base: int, piece: str, opener: int, closer: int, sink: Sink) -> None:
+    open_line, width = _indent(piece, opener)
+    header = piece[open_line + width:opener].strip() or "{"
+    labels = []
+    for m in re.finditer(r"\n([ \t]*)([^ \t\n#][^\n]*)", piece[opener:closer]):
+        if len(m.group(1)) <= width:  # the first entry at the block's own indentation: the block ended before it
+            at = opener + m.start(2)
+            labels.append(Label(Span(path, base + at, base + at + len(m.group(2).rstrip())),
+                                f"`}}` missing before this line?"))
+            break
+    labels.append(Label(Span(path, base + closer, base + closer + 1),
+                        f"this `}}` closes `{header} {{` (by its indentation it belongs to an outer block)"))
+    sink.emit("E001", f"`{header} {{` is never closed", Span(path, base + opener, base + opener + 1),
+              label="this `{` is never closed", secondary=labels,
+              help=f"add `}}` where the `{header}` block ends" +
+                   (", before the line marked above" if len(labels) == 2 else ""))
 
 
 def _report_char(err: UnexpectedCharacters, path: str, base: int, piece: str, sink: Sink) -> None:
