@@ -85,7 +85,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
         DockerOperator(
             task_id="extract_orders",
@@ -117,7 +116,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -154,7 +152,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -191,7 +188,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
             retries=3,
             execution_timeout=timedelta(seconds=1800),
         )

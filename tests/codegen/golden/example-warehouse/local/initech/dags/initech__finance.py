@@ -89,7 +89,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
         DockerOperator(
@@ -123,7 +122,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
         DockerOperator(
@@ -157,7 +155,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
     with TaskGroup(
@@ -192,7 +189,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_ledger",
@@ -225,7 +221,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -263,7 +258,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
             execution_timeout=timedelta(seconds=2700),
         )
         DockerOperator(
@@ -294,7 +288,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
 
     dag.set_dependency("extract_accounts", "accounts_snapshot")

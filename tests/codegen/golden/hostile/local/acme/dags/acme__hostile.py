@@ -100,7 +100,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_01",
@@ -138,7 +137,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_02",
@@ -176,7 +174,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_03",
@@ -214,7 +211,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_04",
@@ -252,7 +248,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_05",
@@ -290,7 +285,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_06",
@@ -328,7 +322,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_07",
@@ -366,7 +359,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_08",
@@ -404,7 +396,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_09",
@@ -442,7 +433,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_10",
@@ -480,7 +470,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_11",
@@ -518,7 +507,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_12",
@@ -556,7 +544,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_13",
@@ -594,7 +581,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_14",
@@ -632,7 +618,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="silver",
@@ -649,7 +634,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
             doc_md="task doc naming a file: notes.md\n",
         )
     with TaskGroup(
@@ -750,7 +734,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
 
     dag.set_dependency("hostile_00", "hostile_static")

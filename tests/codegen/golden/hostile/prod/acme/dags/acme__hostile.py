@@ -103,7 +103,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_01",
@@ -168,7 +167,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_02",
@@ -239,7 +237,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_03",
@@ -322,7 +319,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_04",
@@ -405,7 +401,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_05",
@@ -491,7 +486,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_06",
@@ -580,7 +574,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_07",
@@ -669,7 +662,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_08",
@@ -755,7 +747,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_09",
@@ -832,7 +823,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_10",
@@ -900,7 +890,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_11",
@@ -986,7 +975,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_12",
@@ -1063,7 +1051,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_13",
@@ -1143,7 +1130,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_14",
@@ -1223,7 +1209,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="silver",
@@ -1259,7 +1244,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
             doc_md="task doc naming a file: notes.md\n",
         )
     with TaskGroup(
@@ -1388,7 +1372,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
 
     dag.set_dependency("hostile_00", "hostile_static")

@@ -181,7 +181,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="stg_orders",
@@ -208,7 +207,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -240,7 +238,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
             retries=3,
             execution_timeout=timedelta(seconds=10800),
         )
