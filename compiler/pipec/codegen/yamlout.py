@@ -20,12 +20,12 @@ import yaml
 _STR = "tag:yaml.org,2002:str"
 # Plain scalars some YAML 1.1 or 1.2 reader resolves to a non-string although
 # PyYAML's resolver does not: 1.1 one-letter booleans, 1.2 core/JSON numbers
-# (exponent without a dot or sign, 0o octal), go-yaml's 0b/0o/0x with
-# underscores, inf/nan spellings, and dates with one-digit months or days.
+# (exponent without a dot or sign, 0o octal, ruamel's `-_`), go-yaml's 0b/0o/0x
+# with underscores, inf/nan spellings, and dates with one-digit months or days.
 _AMBIGUOUS = re.compile(
     r"[yYnN]"
     r"|[-+]?0[bBoOxX][0-9a-fA-F_]+"
-    r"|[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9_]+)?"
+    r"|[-+]?(?:\.[0-9_]+|[0-9_]+(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9_]+)?"
     r"|[-+]?\.?(?:[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])"
     r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}.*)?"
 )
