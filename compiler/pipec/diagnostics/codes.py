@@ -115,6 +115,17 @@ CODES: dict[str, Code] = _table(
     Code("E211", "invalid-name", "a generated or written name is not an identifier",
          "Names match `[a-z][a-z0-9_]*`. A `for` expansion such as `extract_${t}`\n"
          "must still give an identifier for every value of the loop."),
+    Code("E230", "undeclared-queue", "a task's queue is not declared in the environment compiled",
+         "A task runs on an Airflow queue only when its runner or task sets `queue`, and\n"
+         "that queue must be declared with `queues = [...]` on the platform (every\n"
+         "environment) or on the environment being compiled: a task sent to a queue no\n"
+         "worker listens on waits forever. Without `queue`, tasks use the deployment's\n"
+         "default queue. Set a queue for one environment with `when ENV { queue = \"q\" }`,\n"
+         "and clear a runner's queue with `queue = none`.\n\n"
+         "    environment prod { operator = kubernetes, queues = [\"bronze\"] }"),
+    Code("E231", "invalid-queue-name", "a declared queue name is empty or has characters queues cannot have",
+         "Queue names in `queues = [...]` are 1 to 256 letters, digits, `_`, `-` and `.`\n"
+         "(Celery queue names as Airflow uses them)."),
     Code("E301", "dependency-cycle", "tasks depend on each other in a cycle",
          "`after` edges must not form a cycle. Every edge of the cycle is labelled;\n"
          "remove one of them."),
