@@ -71,12 +71,14 @@ def _publish_error(err, fmt: str, what: str) -> None:
     raise SystemExit(1)
 
 
-def _run(files: tuple[str, ...], fmt: str, env: str | None = None) -> tuple[ProjectConfig, Analysis]:
+def _run(files: tuple[str, ...], fmt: str, env: str | None = None, *,
+         lint: bool = False) -> tuple[ProjectConfig, Analysis]:
+    """Resolve the project and analyse it; lint rules run only for ``lint`` (the other commands show errors)."""
     try:
         cfg = resolve(files)
     except ProjectError as err:
         _project_error(err, fmt)
-    return cfg, analyze(cfg.entries, cfg.root, env, lint_config=cfg.lint)
+    return cfg, analyze(cfg.entries, cfg.root, env, lint_config=cfg.lint if lint else None)
 
 
 common_format = click.option("--output-format", "fmt", type=FORMATS, default="text", show_default=True,
@@ -114,7 +116,7 @@ def lint(files: tuple[str, ...], fmt: str, color: str) -> None:
     Which warnings: `[lint]` in pipec.toml (select, ignore, per-file-ignores) and
     `# pipec: ignore[CODE]` comments; `pipec explain --list` lists the codes.
     """
-    cfg, result = _run(files, fmt)
+    cfg, result = _run(files, fmt, lint=True)
     diags = result.diagnostics
     _emit(diags, result.sources, fmt, color)
     _summary(diags, "lint", fmt)

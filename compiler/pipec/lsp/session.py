@@ -17,6 +17,7 @@ from typing import Callable
 from pipec.diagnostics import CODES, Diagnostic, Label
 from pipec.driver import Analysis, analyze
 from pipec.ir.loader import LoadedModule
+from pipec.lint import LintConfig
 from pipec.lsp.index import Index
 from pipec.project import CONFIG, ProjectError, find_config, load_config
 from pipec.resources import stdlib_dir
@@ -32,6 +33,7 @@ class Unit:
     config: Path | None = None  # pipec.toml, when there is one
     lint_select: tuple[str, ...] = ()
     lint_ignore: tuple[str, ...] = ()
+    lint: LintConfig = field(default_factory=LintConfig, compare=False)  # all of [lint], as `pipec lint` reads it
     config_error: ProjectError | None = field(default=None, compare=False)
     quiet: bool = False  # a stdlib file opened in the editor: analysed for hover, nothing published
 
@@ -112,12 +114,12 @@ def unit_for(path: Path) -> Unit:
     except ProjectError as err:
         return Unit(cfg_path.parent.resolve(), (path,), cfg_path, config_error=err)
     return Unit(cfg.root, tuple(e.resolve() for e in cfg.entries), cfg_path, tuple(cfg.lint_select),
-                tuple(cfg.lint_ignore))
+                tuple(cfg.lint_ignore), cfg.lint)
 
 
 def alone(path: Path, project: Unit) -> Unit:
     """The document on its own, inside its project's root (for files no entry imports)."""
-    return Unit(project.root, (path,), project.config, project.lint_select, project.lint_ignore)
+    return Unit(project.root, (path,), project.config, project.lint_select, project.lint_ignore, project.lint)
 
 
 class Session:
@@ -134,7 +136,7 @@ class Session:
     def analyze(self, unit: Unit, anchor: Path) -> Result | None:
         """Analyse a unit with the open buffers; a compiler bug is logged, never raised."""
         try:
-            analysis = analyze(list(unit.entries), unit.root, overlays=dict(self.buffers))
+            analysis = analyze(list(unit.entries), unit.root, overlays=dict(self.buffers), lint_config=unit.lint)
         except Exception:  # a bug in pipec must not take the editor's server down
             self.log(f"pipec: internal error while analysing {anchor}:\n{traceback.format_exc()}")
             return None

@@ -36,9 +36,10 @@ def _secret(tenant: TenantDef, sec: n.SecretDecl, tenants: list[TenantDef], sink
         return
     for other in tenants:
         if other is not tenant and _words(other.name) in name:
+            own = f"{tenant.name}-{sec.slot.text}".replace("_", "-")
             sink.emit(CODE, f"secret `{found[0]}` of tenant `{tenant.name}` is named after tenant `{other.name}`",
                       value.span, label=f"`{other.name}`'s secret?",
                       secondary=[Label(other.decl.name.span, f"tenant `{other.name}` declared here")],
                       help=f"`{tenant.name}`'s pods read Secrets in its own namespace: use a Secret of "
-                           f"`{tenant.name}`'s, e.g. \"{tenant.name.replace('_', '-')}-{sec.slot.text.replace('_', '-')}\"")
+                           f"`{tenant.name}`'s, e.g. \"{own}\"")
             return

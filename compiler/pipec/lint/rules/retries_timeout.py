@@ -36,7 +36,8 @@ def _retries(ctx: LintContext, sink: Sink) -> None:
             sink.emit("W111", f"tasks of pipeline `{pipe.name}` are never retried in kubernetes environment `{env}`",
                       pipe.decl.name.span, label="`retries` defaults to 0",
                       notes=[f"without retries: {', '.join(sorted(defaulted))}"],
-                      help="add e.g. `retries = 2` to the pipeline; evicted pods and network blips then do not fail the run")
+                      help="add e.g. `retries = 2` to the pipeline; evicted pods and network blips then "
+                           "do not fail the run")
 
 
 def _timeouts(ctx: LintContext, sink: Sink) -> None:
