@@ -49,6 +49,19 @@ class Diagnostic:
         return (span.path, span.start, span.end, self.code, self.message)
 
 
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """User text quoted in a message, with control characters written as .pipe escapes.
+
+    A value such as ``"globex\n"`` must show its newline, not break the report's layout.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else _ESCAPES.get(ch, f"\\u{{{ord(ch):x}}}") for ch in text)
+
+
 @dataclass
 class Sink:
     """Collects diagnostics; deduplicates identical ones (e.g. from several environments)."""
@@ -67,7 +80,9 @@ class Sink:
         help: str | None = None,
         notes: tuple[str, ...] | list[str] = (),
     ) -> Diagnostic:
-        diag = Diagnostic(code, message, Label(span, label), tuple(secondary), help, tuple(notes))
+        diag = Diagnostic(code, printable(message), Label(span, printable(label)),
+                          tuple(Label(s.span, printable(s.message)) for s in secondary),
+                          printable(help) if help is not None else None, tuple(notes))
         key = (diag.code, diag.message, diag.primary.span)
         if key not in self._seen:
             self._seen.add(key)
