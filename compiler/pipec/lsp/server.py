@@ -13,15 +13,18 @@ import asyncio
 import functools
 import logging
 import sys
+import threading
 import traceback
 from pathlib import Path
 
 from lsprotocol import types as lsp
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 import pipec
 from pipec.diagnostics import Diagnostic, Sink
+from pipec.lsp import framing
 from pipec.lsp.describe import OutlineItem, hover_markdown, outline
 from pipec.lsp.index import Occurrence
 from pipec.lsp.positions import LineIndex
@@ -50,6 +53,19 @@ class PipecServer(LanguageServer):
         self.uris: dict[Path, str] = {}  # open documents: path -> the URI the client used
         self.pending: dict[Path, asyncio.TimerHandle] = {}
         self.published: dict[Path, tuple] = {}
+
+    def start_io(self, stdin=None, stdout=None) -> None:
+        """Serve over stdio with pipec's frame reader (``pipec.lsp.framing``) instead of pygls' own."""
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(framing.serve(self._stop_event, stdin or sys.stdin.buffer, self.protocol, self.thread_pool))
+        except BrokenPipeError:
+            logging.getLogger("pipec.lsp").error("the connection to the client is lost")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     # ------------------------------------------------------------ paths and positions
 

@@ -6,7 +6,8 @@ import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import DAG, Asset, TaskGroup, literal
+from airflow.sdk import DAG, Asset, TaskGroup
+from airflow.sdk.definitions.template import literal
 from kubernetes.client import models as k8s
 
 default_args = {

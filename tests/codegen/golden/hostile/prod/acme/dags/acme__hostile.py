@@ -5,7 +5,8 @@ from datetime import timedelta
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
-from airflow.sdk import DAG, TaskGroup, literal
+from airflow.sdk import DAG, TaskGroup
+from airflow.sdk.definitions.template import literal
 from kubernetes.client import models as k8s
 
 default_args = {

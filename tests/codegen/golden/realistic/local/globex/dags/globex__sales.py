@@ -7,7 +7,8 @@ import pendulum
 from airflow.providers.docker.operators.docker import DockerOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import DAG, Asset, Connection, TaskGroup, literal
+from airflow.sdk import DAG, Asset, Connection, TaskGroup
+from airflow.sdk.definitions.template import literal
 
 
 class _ConnectionSecrets(Mapping):

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.sdk import DAG, Asset, TaskGroup, literal
+from airflow.sdk import DAG, Asset, TaskGroup
+from airflow.sdk.definitions.template import literal
 from kubernetes.client import models as k8s
 
 default_args = {
