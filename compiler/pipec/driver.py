@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Mapping
 
 from pipec.check import CHECKS
+from pipec.check.tenancy import check_quotas
 from pipec.diagnostics import Diagnostic, Sink
 from pipec.ir import model as ir
 from pipec.ir import specs
@@ -65,7 +66,7 @@ def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs
     result.defs = defs
     inst = Instantiator(defs, sink)
     envs = sorted(defs.envs) if all_envs else []
-    dags = {name: inst.dags(name) for name in envs or [None]}
+    dags = {name: _dags(inst, name, sink) for name in envs or [None]}
     inst.check_unused_runners()
     if env is not None:
         result.project = _project(defs, inst, env, sink, root)
@@ -83,6 +84,12 @@ def _finish(program: Program, defs: Defs | None, dags, sink: Sink, config: LintC
     return lint(program, defs, dags, sink, config)
 
 
+def _dags(inst: Instantiator, env: str | None, sink: Sink) -> list[ir.Dag]:
+    dags = inst.dags(env)
+    check_quotas(inst.take_placements(), sink)
+    return dags
+
+
 def _has_syntax_errors(sink: Sink) -> bool:
     return any(d.code.startswith("E0") or d.code in ("E101", "E102", "E103", "E704") for d in sink.items)
 
@@ -97,7 +104,7 @@ def _project(defs: Defs, inst: Instantiator, env: str, sink: Sink, root: Path) -
         sink.emit("E113", "the project has no `platform` block", Span("<command line>", 0, 0),
                   help='add `platform { registry = "registry.example.com/etl" }`')
         return None
-    dags = inst.dags(env)
+    dags = _dags(inst, env, sink)
     if sink.has_errors:
         return None
     read, _ = defs.envs[env]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipec.check.tenancy import quantity
+from pipec.quantity import parse as quantity
 from pipec.diagnostics import Label, Sink
 from pipec.ir import model as ir
 from pipec.lint.context import LintContext
