@@ -8,7 +8,7 @@ stays inside that layer, so no two of them wait for each other. At most
 
 from __future__ import annotations
 
-from decimal import Decimal
+from fractions import Fraction
 
 from pipec.quantity import parse as quantity
 from pipec.diagnostics import Label, Sink
@@ -36,8 +36,8 @@ def _wave(ctx: LintContext, env: str, dag: ir.Dag, layer: str, wave, quota: dict
     over = []
     for what in ("cpu", "memory"):
         asks = sorted((quantity(getattr(t.resources, what)) for t in wave), reverse=True)[:slots]
-        if sum(asks, Decimal(0)) > quantity(quota[what]):
-            over.append(f"{what} {_show(sum(asks, Decimal(0)), what)} (quota {quota[what]})")
+        if sum(asks, Fraction(0)) > quantity(quota[what]):
+            over.append(f"{what} {_show(sum(asks, Fraction(0)), what)} (quota {quota[what]})")
     if min(len(wave), slots) > quota["pods"]:
         over.append(f"{min(len(wave), slots)} pods (quota {quota['pods']})")
     pipe = ctx.defs.pipelines[dag.pipeline]
@@ -53,10 +53,10 @@ def _wave(ctx: LintContext, env: str, dag: ir.Dag, layer: str, wave, quota: dict
                    "or lower the tenant's `pool`")
 
 
-def _show(value: Decimal, what: str) -> str:
+def _show(value: Fraction, what: str) -> str:
     if what == "memory":
         for unit, size in (("Gi", 2**30), ("Mi", 2**20)):
             if value % size == 0:
                 return f"{int(value / size)}{unit}"
         return str(int(value))
-    return f"{int(value * 1000)}m" if value % 1 else str(int(value))
+    return f"{int(value * 1000)}m" if value.denominator != 1 else str(int(value))
