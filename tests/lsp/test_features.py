@@ -123,6 +123,12 @@ def test_completion_offers_the_pipelines_tasks_after_after(server, project):
     assert set(items) == {"extract_${t}"}  # not the task's own name
 
 
+def test_completion_offers_after_once_the_task_call_is_written(server, project):
+    text = MAIN.replace(" after extract_customers, extract_orders", " af")
+    items = _complete(server, project / "main.pipe", text, '"stg_orders") af')
+    assert set(items) == {"after"}
+
+
 def test_completion_offers_tenants_in_the_tenants_list(server, project):
     items = _complete(server, project / "main.pipe", MAIN, "tenants  = [", )
     assert set(items) == {"acme"}

@@ -32,7 +32,6 @@ class Item:
     kind: str
     detail: str = ""
     insert: str | None = None  # text to insert when it differs from the label
-    doc: str | None = None
 
 
 @dataclass
@@ -104,9 +103,11 @@ class Completer:
 
     def __init__(self, text: str, offset: int, module: LoadedModule | None, program: Program | None) -> None:
         self.text, self.offset, self.module, self.program = text, offset, module, program
+        self.word_start = offset
 
     def items(self) -> list[Item]:
         place = scan(self.text, self.offset)
+        self.word_start = self.offset - len(place.word)
         if place.quiet:
             return []
         head = place.statement[:len(place.statement) - len(place.word)]
@@ -126,6 +127,9 @@ class Completer:
         stripped = head.strip()
         if re.fullmatch(r"task\s+\S+\s*=", stripped):
             return self._names_of("runner")
+        line = self.text[self.text.rfind("\n", 0, self.offset) + 1:self.word_start]
+        if re.fullmatch(r"\s*task\s+\S+\s*=\s*[a-z_][a-z0-9_.]*\(.*\)\s+", line):  # the call is written
+            return self._keywords(("after",))
         if re.search(r"\bafter\s+([a-z0-9_${}.]+\s*,\s*)*$", head):
             return self._tasks(brackets[0][1])
         if re.fullmatch(r"when", stripped):
