@@ -182,6 +182,26 @@ CODES: dict[str, Code] = _table(
          "and a `[lint]` table with `select`/`ignore`."),
     Code("E704", "unreadable-file", "a source file cannot be read",
          "The file does not exist, is not readable, or is not UTF-8."),
+    Code("E720", "output-symlink", "a symlink inside the output folder",
+         "`pipec compile` and `pipec docs` never follow a symlink at or below\n"
+         "OUT/ENV: a symlinked `dags/` folder would make pipec overwrite and delete\n"
+         "files outside --out. Nothing is written; replace the link with a real\n"
+         "folder, or point --out at the real location."),
+    Code("E721", "output-conflict", "a file pipec did not write is in the way of an output",
+         "pipec only replaces or removes files its manifest lists (manifest.json for\n"
+         "compile, docs-manifest.json for docs). A different file where an output\n"
+         "must go stops the run before anything is written; move it, or use another\n"
+         "--out. An identical file is adopted."),
+    Code("E722", "output-write-failed", "the operating system refused a write in the output folder",
+         "A file where a folder should be, a read-only or full disk, or a name longer\n"
+         "than the filesystem allows. Every output is staged before any is replaced,\n"
+         "and a later failure is undone, so nothing was published: the folder holds\n"
+         "the previous outputs. Fix the path and run again."),
+    Code("E723", "output-locked", "another pipec run is writing the same output folder",
+         "Runs into one OUT/ENV take turns through an advisory lock on\n"
+         "OUT/ENV/.pipec.lock. This run waited PIPEC_LOCK_TIMEOUT seconds (default\n"
+         "120) and gave up without writing anything. Run again when the other one\n"
+         "has finished, or raise the timeout."),
     Code("W101", "dangling-doc-comment", "a `///` doc comment not followed by a declaration",
          "`///` documents the declaration on the next line. Use `#` for a plain\n"
          "comment.", "warning"),
