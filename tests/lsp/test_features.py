@@ -134,6 +134,17 @@ def test_completion_offers_tenants_in_the_tenants_list(server, project):
     assert set(items) == {"acme"}
 
 
+def test_completion_inside_an_interpolation_offers_what_it_may_name(server, project):
+    text = MAIN.replace("postgres_extract(table = t,", 'postgres_extract(table = "${t',)
+    items = _complete(server, project / "main.pipe", text, '"${t')
+    assert {"t", "tenant.schema", "tenant.name", "run.ds", "platform.registry"} <= set(items)
+    assert items["run.ds"]["textEdit"]["newText"] == "run.ds"
+    text = MAIN + 'runner mine(table: string, rows: int) {\n  image = "i:${"\n}\n'
+    items = _complete(server, project / "main.pipe", text, 'i:${')
+    assert {"table", "rows", "tenant.schema"} <= set(items) and "run.ds" not in items  # no run values in runners
+    assert _complete(server, project / "main.pipe", text.replace('"i:${"', '"i:$${"'), "i:$${") == {}
+
+
 def test_completion_is_quiet_inside_strings_and_comments(server, project):
     items = _complete(server, project / "main.pipe", MAIN, '"0 6 ', )
     assert items == {}
