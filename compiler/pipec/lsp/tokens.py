@@ -13,7 +13,7 @@ import bisect
 
 from pipec.lsp.index import Occurrence
 from pipec.lsp.positions import LineIndex
-from pipec.syntax.parser import _raw_lark
+from pipec.syntax.parser import token_spans
 
 TOKEN_TYPES = ["keyword", "string", "number", "comment", "function", "method", "parameter", "variable",
                "property", "enum", "enumMember", "struct", "class", "namespace", "type", "operator"]
@@ -34,22 +34,10 @@ _KEYWORDS = {"IMPORT", "AS", "PLATFORM", "ENVIRONMENT", "PROFILE", "ENUM", "RUNN
 _NAMES = {"NAME", "INTERP_NAME", "UPPER_NAME"}
 
 
-def _lex(text: str) -> list[tuple[str, int, int]]:
-    """(kind, start, end) of each token the lexer reads, up to the first character it cannot."""
-    out = []
-    try:
-        for tok in _raw_lark().lex(text, dont_ignore=True):
-            if tok.type not in ("WS", "_NL"):
-                out.append((tok.type, tok.start_pos, tok.start_pos + len(tok.value)))
-    except Exception:  # a character no token starts with: what came before is still coloured
-        pass
-    return out
-
-
 def classify(text: str, occurrences: list[Occurrence], module_path: str) -> list[tuple[int, int, str, set[str]]]:
     """(start, end, type, modifiers) of each token, in order."""
     spans = _Spans(occurrences)
-    tokens = _lex(text)
+    tokens = token_spans(text)
     out = []
     for i, (kind, start, end) in enumerate(tokens):
         if kind in _LEXED:
