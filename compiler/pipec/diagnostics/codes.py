@@ -210,6 +210,18 @@ CODES: dict[str, Code] = _table(
          "and a `[lint]` table with `select`/`ignore`."),
     Code("E704", "unreadable-file", "a source file cannot be read",
          "The file does not exist, is not readable, or is not UTF-8."),
+    Code("E705", "invalid-project-value", "a pipec.toml key has a value of the wrong type",
+         "pipec.toml keys and their types:\n\n"
+         "    entry = [\"main.pipe\"]   # a file name or a list of them\n"
+         "    env   = \"local\"         # a string\n"
+         "    out   = \"build\"         # a string\n"
+         "    [lint]\n"
+         "    select = [\"W101\"]       # a list of code prefixes\n"
+         "    ignore = [\"W103\"]       # a list of code prefixes\n\n"
+         "A single string is not a list: write `select = [\"W101\"]`, not `select = \"W101\"`."),
+    Code("E706", "unknown-project-key", "pipec.toml has a key pipec does not know",
+         "pipec.toml knows `entry`, `env`, `out` and a `[lint]` table with `select` and\n"
+         "`ignore`. A misspelt key would otherwise be ignored silently."),
     Code("E707", "file-too-large", "a source file is larger than the limit",
          "A .pipe file may be at most 1 MiB (`pipec.limits.MAX_FILE_BYTES`): pipec reads\n"
          "no more than that. Split the file into several files that import each other."),
