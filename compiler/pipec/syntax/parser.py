@@ -347,3 +347,17 @@ def raw_tokens(text: str) -> list[tuple[str, str]]:
     parser, so they come from a lexer that keeps them. ``_NL`` may hold several newlines.
     """
     return [(tok.type, str(tok)) for tok in _raw_lark().lex(text, dont_ignore=True) if tok.type != "WS"]
+
+
+def token_spans(text: str) -> list[tuple[str, int, int]]:
+    """``(kind, start, end)`` of every token but spaces and newlines, comments included, up to the
+    first character no token starts with (for the language server's semantic tokens: a file being
+    typed is coloured as far as it lexes)."""
+    out = []
+    try:
+        for tok in _raw_lark().lex(text, dont_ignore=True):
+            if tok.type not in ("WS", "_NL"):
+                out.append((tok.type, tok.start_pos, tok.start_pos + len(tok.value)))
+    except UnexpectedInput:
+        pass
+    return out
