@@ -109,18 +109,19 @@ def test_per_file_ignores_match_globs_relative_to_the_project(tmp_path: Path) ->
     assert _lint_codes(tmp_path / "sub") == set(LINT_CODES) - OPT_IN - {"W104"}
 
 
-@pytest.mark.parametrize(("table", "message"), [
-    ('select = ["W9"]', "`lint.select` names `W9`, which is no code or code prefix"),
-    ('ignore = "W104"', "`lint.ignore` must be a list of codes"),
-    ('per-file-ignores = ["x"]', "`lint.per-file-ignores` must be a table of glob = [codes]"),
-    ('per-file-ignores = { "x" = ["Q1"] }', 'names `Q1`'),
-    ("extend = []", "unknown key `lint.extend`"),
+@pytest.mark.parametrize(("table", "code", "message"), [
+    ('select = ["W9"]', "E703", "`lint.select` names `W9`, which is no code or code prefix"),
+    ('per-file-ignores = { "x" = ["Q1"] }', "E703", "`lint.per-file-ignores` names `Q1`"),
+    ('ignore = "W104"', "E705", "`lint.ignore` in pipec.toml expects a list of strings"),
+    ('per-file-ignores = ["x"]', "E705", "expects a table of lists of strings, found a list"),
+    ("extend = []", "E706", "`extend`"),
 ])
-def test_a_malformed_lint_table_is_e703(tmp_path: Path, table: str, message: str) -> None:
+def test_a_malformed_lint_table_is_reported_at_its_key(tmp_path: Path, table: str, code: str, message: str) -> None:
     out = invoke(["lint", "--output-format", "json"], _project(tmp_path, table))
-    assert out.exit_code == 2
+    assert out.exit_code == 1
     (diag,) = json.loads(out.stdout)["diagnostics"]
-    assert diag["code"] == "E703" and message in diag["message"] and diag["help"]
+    assert (diag["code"], diag["file"], diag["line"]) == (code, "pipec.toml", 3), diag
+    assert message in diag["message"] and diag["help"]
 
 
 def test_errors_cannot_be_deselected() -> None:

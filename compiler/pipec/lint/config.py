@@ -26,11 +26,11 @@ KEYS = ("select", "ignore", "per-file-ignores")
 
 
 class LintConfigError(ValueError):
-    """``[lint]`` is malformed: the message names the key, ``help`` the fix."""
+    """``[lint]`` is malformed: the message names the key (``key`` inside [lint]), ``help`` the fix."""
 
-    def __init__(self, message: str, help: str) -> None:
+    def __init__(self, message: str, help: str, key: str = "") -> None:
         super().__init__(message)
-        self.message, self.help = message, help
+        self.message, self.help, self.key = message, help, key
 
 
 @dataclass(frozen=True)
@@ -77,26 +77,25 @@ def _relative(path: str, root: Path | None) -> str:
 def from_table(table: Any, root: Path | None) -> LintConfig:
     """Read the ``[lint]`` table of pipec.toml."""
     if not isinstance(table, dict):
-        raise LintConfigError("`lint` must be a table", "write `[lint]` followed by `select = [...]`")
+        raise LintConfigError("`lint` must be a table", "write `[lint]` followed by `select = [...]`", "")
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
-        raise LintConfigError(f"unknown key `lint.{unknown[0]}`", "keys of [lint]: " + ", ".join(KEYS))
-    select = _prefixes(table["select"], "lint.select") if table.get("select") != [] and "select" in table else None
-    ignore = _prefixes(table.get("ignore", []), "lint.ignore")
+        raise LintConfigError(f"unknown key `lint.{unknown[0]}`", "keys of [lint]: " + ", ".join(KEYS), unknown[0])
+    select = _prefixes(table["select"], "select") if table.get("select") != [] and "select" in table else None
+    ignore = _prefixes(table.get("ignore", []), "ignore")
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise LintConfigError("`lint.per-file-ignores` must be a table of glob = [codes]",
-                              'write per-file-ignores = { "legacy/*.pipe" = ["W109"] }')
-    pairs = tuple((str(glob), _prefixes(codes, f"lint.per-file-ignores.\"{glob}\""))
-                  for glob, codes in sorted(per_file.items()))
+                              'write per-file-ignores = { "legacy/*.pipe" = ["W109"] }', "per-file-ignores")
+    pairs = tuple((str(glob), _prefixes(codes, "per-file-ignores")) for glob, codes in sorted(per_file.items()))
     return LintConfig(select, ignore, pairs, root)
 
 
 def _prefixes(value: Any, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise LintConfigError(f"`{key}` must be a list of codes", f'write {key.split(".")[-1]} = ["W104", "W2"]')
+        raise LintConfigError(f"`lint.{key}` must be a list of codes", f'write {key} = ["W104", "W2"]', key)
     for prefix in value:
         if not prefix or not any(code.startswith(prefix.upper()) for code in CODES):
-            raise LintConfigError(f"`{key}` names `{prefix}`, which is no code or code prefix",
-                                  "`pipec explain --list` lists the codes")
+            raise LintConfigError(f"`lint.{key}` names `{prefix}`, which is no code or code prefix",
+                                  "`pipec explain --list` lists the codes", key)
     return tuple(v.upper() for v in value)
