@@ -68,3 +68,9 @@ def test_real_registries_are_fine(tmp_path: Path, registry: str) -> None:
 def test_a_start_date_that_overflows_in_the_timezone_is_E220(tmp_path: Path, start: str, timezone: str) -> None:
     rc, diags = check_json(tmp_path, _platform(f'start = "{start}"\n  timezone = "{timezone}"'))
     assert rc == 1 and codes(diags) == ["E220"]
+
+
+@pytest.mark.parametrize("port", ["٥٤٣٢", "5432\\n", "0005432", "99999999999999999999"])
+def test_an_egress_port_is_ascii_digits_in_range(tmp_path: Path, port: str) -> None:
+    rc, diags = check_json(tmp_path, variant('pods = 10 }', f'pods = 10 }}\n  egress    = ["10.0.0.0/8:{port}"]'))
+    assert rc == 1 and codes(diags) == ["E208"]

@@ -215,8 +215,8 @@ def _egress(val, sink: Sink, ev: Evaluator):
     cidr, _, port = text.rpartition(":")
     try:
         net = ipaddress.ip_network(cidr, strict=False)
-        number = int(port)
-        ok = 1 <= number <= 65535 and port.isdigit()
+        ok = port.isascii() and port.isdigit() and len(port) <= 5 and 1 <= int(port) <= 65535
+        number = int(port) if ok else 0
     except ValueError:
         ok = False
     if not ok:
