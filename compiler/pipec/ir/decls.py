@@ -100,9 +100,11 @@ class Defs:
         if self.platform is None:
             return None
         span = self.platform_decl.keyword
-        return {k: Val("text" if isinstance(v, str) else "int", (v,) if isinstance(v, str) else v,
-                       self.platform.spans.get(k, span))
-                for k, v in specs.platform_values(self.platform).items() if isinstance(v, (str, int))}
+        invalid = {k: Val("name", INVALID, self.platform.spans[k])  # reported where they are set
+                   for k, v in self.platform.values.items() if v is INVALID and k in self.platform.spans}
+        return {**{k: Val("text" if isinstance(v, str) else "int", (v,) if isinstance(v, str) else v,
+                          self.platform.spans.get(k, span))
+                   for k, v in specs.platform_values(self.platform).items() if isinstance(v, (str, int))}, **invalid}
 
     def queues(self, env: str) -> tuple[str, ...]:
         """The Airflow queues tasks may use in environment ``env``: the platform's and the environment's."""
@@ -159,6 +161,7 @@ class DeclReader:
 
     def _environment(self, decl: n.Decl, mod: LoadedModule) -> None:
         read = self._simple(decl, mod, f"environment `{decl.name.text}`", specs.ENVIRONMENT)
+        specs.check_environment(read, self.sink)
         specs.check_queues(read, self.sink, self.ev)
         if self._global_unique(self.defs.envs, decl, "environment"):
             self.defs.envs[decl.name.text] = (read, decl)
