@@ -74,3 +74,8 @@ def test_a_start_date_that_overflows_in_the_timezone_is_E220(tmp_path: Path, sta
 def test_an_egress_port_is_ascii_digits_in_range(tmp_path: Path, port: str) -> None:
     rc, diags = check_json(tmp_path, variant('pods = 10 }', f'pods = 10 }}\n  egress    = ["10.0.0.0/8:{port}"]'))
     assert rc == 1 and codes(diags) == ["E208"]
+
+
+def test_free_text_registry_of_an_environment_is_E219(tmp_path: Path) -> None:
+    rc, diags = check_json(tmp_path, variant("operator = kubernetes", 'operator = kubernetes\n  registry = "a b"'))
+    assert rc == 1 and codes(diags) == ["E219"]

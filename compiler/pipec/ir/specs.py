@@ -29,7 +29,7 @@ PLATFORM_DEFAULTS = {"timezone": "UTC", "start": "2024-01-01", "run_as_user": 10
 ENVIRONMENT = (
     FieldSpec("operator", Ty("enum", values=BUILTIN_ENUMS["operator"], enum="operator"), True),
     FieldSpec("network", OPT_S), FieldSpec("docker_url", OPT_S), FieldSpec("kubernetes_conn_id", OPT_S),
-    FieldSpec("kubernetes_version", S), FieldSpec("queues", Ty("list")),
+    FieldSpec("kubernetes_version", S), FieldSpec("queues", Ty("list")), FieldSpec("registry", OPT_S),
 )
 PROFILE = (FieldSpec("cpu", QTY, True), FieldSpec("memory", QTY, True))
 TENANT = (
@@ -107,11 +107,7 @@ def check_platform(read: Read, sink: Sink) -> None:
     elif isinstance(user, int) and user > MAX_USER_ID:
         _bad(sink, read, "run_as_user", f"user id {user} is larger than Kubernetes allows", USER_HELP, "E217")
     _check_start_in_timezone(read, sink)
-    registry = read.get("registry")
-    if isinstance(registry, str) and not (len(registry) <= 255 and REGISTRY.fullmatch(registry)):
-        _bad(sink, read, "registry", f"`{registry}` is not an image registry and repository prefix",
-             'write a registry host with an optional port and path, e.g. "registry.example.com/etl" or '
-             '"localhost:5000/team"', "E219")
+    check_registry(read, sink)
     check_k8s_label(sink, read, "airflow_namespace", "Kubernetes namespace")
     for key in ("pull_secret", "airflow_service_account"):
         value = read.get(key)
@@ -156,7 +152,17 @@ def _check_start_in_timezone(read: Read, sink: Sink) -> None:
              'pick a start date between "0001-01-02" and "9999-12-30"', "E220")
 
 
+def check_registry(read: Read, sink: Sink) -> None:
+    """E219: `registry` (platform, or an environment's override) starts every image reference."""
+    registry = read.get("registry")
+    if isinstance(registry, str) and not (len(registry) <= 255 and REGISTRY.fullmatch(registry)):
+        _bad(sink, read, "registry", f"`{registry}` is not an image registry and repository prefix",
+             'write a registry host with an optional port and path, e.g. "registry.example.com/etl" or '
+             '"localhost:5000/team"', "E219")
+
+
 def check_environment(read: Read, sink: Sink) -> None:
+    check_registry(read, sink)
     version = read.get("kubernetes_version")
     if isinstance(version, str) and not K8S_VERSION.fullmatch(version):
         _bad(sink, read, "kubernetes_version", f"`{version}` is not a Kubernetes version",
