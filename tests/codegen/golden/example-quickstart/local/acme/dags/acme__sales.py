@@ -86,7 +86,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
         DockerOperator(
             task_id="extract_orders",
@@ -118,7 +117,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -155,7 +153,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -192,7 +189,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
             retries=3,
             execution_timeout=timedelta(seconds=1800),
         )

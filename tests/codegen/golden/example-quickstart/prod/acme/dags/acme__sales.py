@@ -94,7 +94,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
         KubernetesPodOperator(
             task_id="extract_orders",
@@ -162,7 +161,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -225,7 +223,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -288,7 +285,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
             retries=3,
             execution_timeout=timedelta(seconds=1800),
         )

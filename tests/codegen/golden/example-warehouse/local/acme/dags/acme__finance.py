@@ -90,7 +90,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
         DockerOperator(
@@ -124,7 +123,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
         DockerOperator(
@@ -158,7 +156,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
     with TaskGroup(
@@ -193,7 +190,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_ledger",
@@ -226,7 +222,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -264,7 +259,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
             execution_timeout=timedelta(seconds=2700),
         )
         DockerOperator(
@@ -295,7 +289,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
 
     dag.set_dependency("extract_accounts", "accounts_snapshot")

@@ -91,7 +91,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
         DockerOperator(
             task_id="extract_order_items",
@@ -124,7 +123,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
         DockerOperator(
             task_id="extract_orders",
@@ -157,7 +155,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
         DockerOperator(
             task_id="extract_payments",
@@ -190,7 +187,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
         DockerOperator(
             task_id="extract_products",
@@ -223,7 +219,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -261,7 +256,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="customers_snapshot",
@@ -290,7 +284,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_order_items",
@@ -323,7 +316,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_orders",
@@ -356,7 +348,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_payments",
@@ -389,7 +380,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_products",
@@ -422,7 +412,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -461,7 +450,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
             retries=3,
             execution_timeout=timedelta(seconds=3600),
         )
@@ -493,7 +481,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
             execution_timeout=timedelta(seconds=5400),
         )
         DockerOperator(
@@ -523,7 +510,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
             retries=0,
         )
     EmptyOperator(

@@ -90,7 +90,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
         DockerOperator(
             task_id="extract_order_items",
@@ -123,7 +122,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
         DockerOperator(
             task_id="extract_orders",
@@ -156,7 +154,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
         DockerOperator(
             task_id="extract_payments",
@@ -189,7 +186,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
         DockerOperator(
             task_id="extract_products",
@@ -222,7 +218,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -260,7 +255,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="customers_snapshot",
@@ -289,7 +283,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_order_items",
@@ -322,7 +315,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_orders",
@@ -355,7 +347,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_payments",
@@ -388,7 +379,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_products",
@@ -421,7 +411,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -460,7 +449,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
             retries=3,
             execution_timeout=timedelta(seconds=3600),
         )
@@ -492,7 +480,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
             execution_timeout=timedelta(seconds=5400),
         )
         DockerOperator(
@@ -522,7 +509,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
             retries=0,
         )
 

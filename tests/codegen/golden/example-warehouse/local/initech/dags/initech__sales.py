@@ -94,7 +94,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
         DockerOperator(
             task_id="extract_order_items",
@@ -130,7 +129,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
         DockerOperator(
             task_id="extract_orders",
@@ -166,7 +164,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
         DockerOperator(
             task_id="extract_payments",
@@ -202,7 +199,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
         DockerOperator(
             task_id="extract_products",
@@ -238,7 +234,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -276,7 +271,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="customers_snapshot",
@@ -305,7 +299,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_order_items",
@@ -338,7 +331,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_orders",
@@ -371,7 +363,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_payments",
@@ -404,7 +395,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_products",
@@ -437,7 +427,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -476,7 +465,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
             retries=3,
             execution_timeout=timedelta(seconds=3600),
         )
@@ -508,7 +496,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
             execution_timeout=timedelta(seconds=5400),
         )
         DockerOperator(
@@ -538,7 +525,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
             retries=0,
         )
     EmptyOperator(

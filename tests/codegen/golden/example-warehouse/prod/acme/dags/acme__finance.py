@@ -297,7 +297,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="stg_ledger",
@@ -356,7 +355,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -420,7 +418,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
             retries=2,
             execution_timeout=timedelta(seconds=2700),
         )
@@ -478,7 +475,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
 
     dag.set_dependency("extract_accounts", "accounts_snapshot")

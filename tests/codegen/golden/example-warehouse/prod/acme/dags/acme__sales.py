@@ -99,7 +99,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
         KubernetesPodOperator(
             task_id="extract_order_items",
@@ -168,7 +167,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
         KubernetesPodOperator(
             task_id="extract_orders",
@@ -237,7 +235,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
         KubernetesPodOperator(
             task_id="extract_payments",
@@ -306,7 +303,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
         KubernetesPodOperator(
             task_id="extract_products",
@@ -374,7 +370,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -438,7 +433,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="customers_snapshot",
@@ -493,7 +487,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="stg_order_items",
@@ -552,7 +545,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="stg_orders",
@@ -611,7 +603,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="stg_payments",
@@ -670,7 +661,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="stg_products",
@@ -729,7 +719,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -794,7 +783,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
             retries=3,
             execution_timeout=timedelta(seconds=3600),
         )
@@ -852,7 +840,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
             execution_timeout=timedelta(seconds=5400),
         )
         KubernetesPodOperator(
@@ -908,7 +895,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
             retries=0,
         )
     EmptyOperator(

@@ -98,7 +98,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
         KubernetesPodOperator(
             task_id="extract_order_items",
@@ -167,7 +166,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
         KubernetesPodOperator(
             task_id="extract_orders",
@@ -236,7 +234,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
         KubernetesPodOperator(
             task_id="extract_payments",
@@ -305,7 +302,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
         KubernetesPodOperator(
             task_id="extract_products",
@@ -373,7 +369,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -437,7 +432,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="customers_snapshot",
@@ -492,7 +486,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="stg_order_items",
@@ -551,7 +544,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="stg_orders",
@@ -610,7 +602,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="stg_payments",
@@ -669,7 +660,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="stg_products",
@@ -728,7 +718,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -793,7 +782,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
             retries=3,
             execution_timeout=timedelta(seconds=3600),
         )
@@ -851,7 +839,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
             execution_timeout=timedelta(seconds=5400),
         )
         KubernetesPodOperator(
@@ -907,7 +894,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
             retries=0,
         )
 

@@ -333,7 +333,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="stg_ledger",
@@ -401,7 +400,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -474,7 +472,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
             retries=2,
             execution_timeout=timedelta(seconds=2700),
         )
@@ -541,7 +538,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
 
     dag.set_dependency("extract_accounts", "accounts_snapshot")

@@ -108,7 +108,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
         KubernetesPodOperator(
             task_id="extract_order_items",
@@ -186,7 +185,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
         KubernetesPodOperator(
             task_id="extract_orders",
@@ -264,7 +262,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
         KubernetesPodOperator(
             task_id="extract_payments",
@@ -342,7 +339,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
         KubernetesPodOperator(
             task_id="extract_products",
@@ -419,7 +415,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="bronze",
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -492,7 +487,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="customers_snapshot",
@@ -556,7 +550,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="stg_order_items",
@@ -624,7 +617,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="stg_orders",
@@ -692,7 +684,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="stg_payments",
@@ -760,7 +751,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
         KubernetesPodOperator(
             task_id="stg_products",
@@ -828,7 +818,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -902,7 +891,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
             retries=3,
             execution_timeout=timedelta(seconds=3600),
         )
@@ -969,7 +957,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
             execution_timeout=timedelta(seconds=5400),
         )
         KubernetesPodOperator(
@@ -1034,7 +1021,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="transform",
             retries=0,
         )
     EmptyOperator(

@@ -101,7 +101,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_01",
@@ -139,7 +138,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_02",
@@ -177,7 +175,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_03",
@@ -215,7 +212,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_04",
@@ -253,7 +249,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_05",
@@ -291,7 +286,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_06",
@@ -329,7 +323,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_07",
@@ -367,7 +360,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_08",
@@ -405,7 +397,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_09",
@@ -443,7 +434,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_10",
@@ -481,7 +471,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_11",
@@ -519,7 +508,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_12",
@@ -557,7 +545,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_13",
@@ -595,7 +582,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="hostile_14",
@@ -633,7 +619,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="silver",
@@ -650,7 +635,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
             doc_md="task doc naming a file: notes.md\n",
         )
     with TaskGroup(
@@ -751,7 +735,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
 
     dag.set_dependency("hostile_00", "hostile_static")

@@ -104,7 +104,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_01",
@@ -169,7 +168,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_02",
@@ -240,7 +238,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_03",
@@ -323,7 +320,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_04",
@@ -406,7 +402,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_05",
@@ -492,7 +487,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_06",
@@ -581,7 +575,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_07",
@@ -670,7 +663,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_08",
@@ -756,7 +748,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_09",
@@ -833,7 +824,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_10",
@@ -901,7 +891,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_11",
@@ -987,7 +976,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_12",
@@ -1064,7 +1052,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_13",
@@ -1144,7 +1131,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_14",
@@ -1224,7 +1210,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="silver",
@@ -1260,7 +1245,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
             doc_md="task doc naming a file: notes.md\n",
         )
     with TaskGroup(
@@ -1389,7 +1373,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
 
     dag.set_dependency("hostile_00", "hostile_static")

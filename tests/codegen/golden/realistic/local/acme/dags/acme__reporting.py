@@ -45,5 +45,4 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )

@@ -43,6 +43,5 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
             retry_delay=timedelta(seconds=60),
         )

@@ -182,7 +182,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="stg_orders",
@@ -209,7 +208,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -241,7 +239,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
             retries=3,
             execution_timeout=timedelta(seconds=10800),
         )

@@ -272,7 +272,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="stg_orders",
@@ -326,7 +325,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -385,7 +383,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
             retries=3,
             execution_timeout=timedelta(seconds=10800),
         )

@@ -72,6 +72,5 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
             retry_delay=timedelta(seconds=60),
         )
