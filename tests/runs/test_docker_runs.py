@@ -152,3 +152,25 @@ def test_failing_container_fails_its_task_after_its_retries(
     assert len(tries) == 3
     downstream = {t.name for t in dag.tasks if first.name in t.upstream}
     assert downstream and all(test.tasks[n][0] == "upstream_failed" for n in downstream)
+
+
+def test_missing_connection_fails_the_task_before_any_container_starts(
+    runner_images: None, projects: dict[str, Project], new_airflow, tmp_path: Path
+) -> None:
+    """A secret whose Airflow connection is not defined fails its task; nothing runs."""
+    project = projects["example-quickstart"]
+    [dag] = [d for d in project.dags if d.dag_id == "acme__sales"]
+    task = next(t for t in dag.tasks if t.secrets and not t.upstream)
+    alone = dag.model_copy(update={"tasks": (task.model_copy(update={"retries": 0}),)})
+    project = project.model_copy(update={"dags": (alone,)})
+    secrets = passwords(project)
+    missing = task.secrets[0].connection_id
+    del secrets[missing]
+    airflow = new_airflow("missing", write_dags(project, tmp_path / "dags"), secrets)
+    airflow.cli("dags", "reserialize")
+    test = dags_test(airflow, dag.dag_id, logical_date(project))
+    assert test.run["state"] == "failed"
+    assert test.tasks.pop(task.name) == ("failed", 1)
+    assert all(state == "upstream_failed" for state, _ in test.tasks.values()), test.tasks
+    assert records_by_task(test.output) == {}
+    assert missing in test.output
