@@ -7,6 +7,7 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import models as k8s
 
 default_args = {
@@ -20,9 +21,10 @@ default_args = {
 
 with DAG(
     dag_id="globex__sales",
-    schedule="0 5 * * *",
+    schedule=CronDataIntervalTimetable("0 5 * * *", timezone="Europe/Amsterdam"),
     start_date=pendulum.datetime(2024, 6, 1, tz="Europe/Amsterdam"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["daily", "globex", "sales"],
     doc_md="Shop sales, loaded every morning: bronze copies of the shop tables, silver\nstaging models and a customer history, gold facts and a forecast.\nThe finance pipeline runs after each successful run of this one.",
@@ -34,7 +36,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="extract_customers",
-            name="sales-extract-customers",
+            name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -50,6 +52,7 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="SINCE", value=literal("")),
+                k8s.V1EnvVar(name="UNTIL", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -101,7 +104,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_order_items",
-            name="sales-extract-order-items",
+            name="sales-extract-order-items-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -117,7 +120,8 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value="{{ data_interval_start | ts }}"),
+                k8s.V1EnvVar(name="UNTIL", value="{{ data_interval_end | ts }}"),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -169,7 +173,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_orders",
-            name="sales-extract-orders",
+            name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -185,7 +189,8 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value="{{ data_interval_start | ts }}"),
+                k8s.V1EnvVar(name="UNTIL", value="{{ data_interval_end | ts }}"),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -237,7 +242,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_payments",
-            name="sales-extract-payments",
+            name="sales-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -253,7 +258,8 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value="{{ data_interval_start | ts }}"),
+                k8s.V1EnvVar(name="UNTIL", value="{{ data_interval_end | ts }}"),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -305,7 +311,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_products",
-            name="sales-extract-products",
+            name="sales-extract-products-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -321,6 +327,7 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="SINCE", value=literal("")),
+                k8s.V1EnvVar(name="UNTIL", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -377,7 +384,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="stg_customers",
-            name="sales-stg-customers",
+            name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -435,7 +442,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="customers_snapshot",
-            name="sales-customers-snapshot",
+            name="sales-customers-snapshot-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -489,7 +496,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_order_items",
-            name="sales-stg-order-items",
+            name="sales-stg-order-items-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -547,7 +554,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_orders",
-            name="sales-stg-orders",
+            name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -605,7 +612,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_payments",
-            name="sales-stg-payments",
+            name="sales-stg-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -663,7 +670,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_products",
-            name="sales-stg-products",
+            name="sales-stg-products-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -726,7 +733,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="fct_sales",
-            name="sales-fct-sales",
+            name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -787,7 +794,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="sales_forecast",
-            name="sales-sales-forecast",
+            name="sales-sales-forecast-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/spark-runner:0.1.0"),
             cmds=[literal("spark-runner")],
@@ -799,7 +806,7 @@ with DAG(
                 literal("globex"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value="{{ data_interval_start | ts }}"),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -843,7 +850,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="test_sales",
-            name="sales-test-sales",
+            name="sales-test-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],

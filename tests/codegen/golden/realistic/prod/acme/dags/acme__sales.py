@@ -8,6 +8,7 @@ from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import models as k8s
 
 default_args = {
@@ -23,9 +24,10 @@ default_args = {
 
 with DAG(
     dag_id="acme__sales",
-    schedule="0 6 * * *",
+    schedule=CronDataIntervalTimetable("0 6 * * *", timezone="Europe/Berlin"),
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
-    catchup=False,
+    catchup=True,
+    max_active_runs=2,
     default_args=default_args,
     tags=["acme", "daily", "finance", "sales"],
     doc_md="Daily sales: extract, stage, publish.",
@@ -37,7 +39,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="extract_customers",
-            name="sales-extract-customers",
+            name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -49,6 +51,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             env_vars=[
                 k8s.V1EnvVar(name="LOG_LEVEL", value=literal("info")),
@@ -97,7 +101,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_orders",
-            name="sales-extract-orders",
+            name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -109,6 +113,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             env_vars=[
                 k8s.V1EnvVar(name="LOG_LEVEL", value=literal("info")),
@@ -157,7 +163,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_payments",
-            name="sales-extract-payments",
+            name="sales-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -169,6 +175,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             env_vars=[
                 k8s.V1EnvVar(name="LOG_LEVEL", value=literal("info")),
@@ -222,7 +230,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="stg_customers",
-            name="sales-stg-customers",
+            name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[
@@ -275,7 +283,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_orders",
-            name="sales-stg-orders",
+            name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[
@@ -333,7 +341,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="fct_sales",
-            name="sales-fct-sales",
+            name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[

@@ -8,6 +8,7 @@ from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import models as k8s
 
 default_args = {
@@ -23,9 +24,10 @@ default_args = {
 
 with DAG(
     dag_id="globex__sales",
-    schedule="0 6 * * *",
+    schedule=CronDataIntervalTimetable("0 6 * * *", timezone="Europe/Berlin"),
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
-    catchup=False,
+    catchup=True,
+    max_active_runs=2,
     default_args=default_args,
     tags=["daily", "finance", "globex", "sales"],
     doc_md="Daily sales: extract, stage, publish.",
@@ -37,7 +39,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="extract_customers",
-            name="sales-extract-customers",
+            name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -49,6 +51,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             env_vars=[
                 k8s.V1EnvVar(name="LOG_LEVEL", value=literal("info")),
@@ -106,7 +110,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_orders",
-            name="sales-extract-orders",
+            name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -118,6 +122,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             env_vars=[
                 k8s.V1EnvVar(name="LOG_LEVEL", value=literal("info")),
@@ -175,7 +181,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_payments",
-            name="sales-extract-payments",
+            name="sales-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -187,6 +193,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             env_vars=[
                 k8s.V1EnvVar(name="LOG_LEVEL", value=literal("info")),
@@ -249,7 +257,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="stg_customers",
-            name="sales-stg-customers",
+            name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[
@@ -311,7 +319,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_orders",
-            name="sales-stg-orders",
+            name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[
@@ -378,7 +386,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="fct_sales",
-            name="sales-fct-sales",
+            name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[
