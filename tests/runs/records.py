@@ -79,6 +79,8 @@ def _stamp(value: str | None) -> pendulum.DateTime | None:
 RUN_VALUES: dict[str, Callable[[sqlite3.Row], str]] = {
     "ds": lambda run: _stamp(run["logical_date"]).strftime("%Y-%m-%d"),
     "logical_date": lambda run: _stamp(run["logical_date"]).isoformat(),
+    "window_start": lambda run: _stamp(run["data_interval_start"]).isoformat(),
+    "window_end": lambda run: _stamp(run["data_interval_end"]).isoformat(),
     "data_interval_start": lambda run: _stamp(run["data_interval_start"]).isoformat(),
     "data_interval_end": lambda run: _stamp(run["data_interval_end"]).isoformat(),
     "run_id": lambda run: run["run_id"],

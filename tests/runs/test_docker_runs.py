@@ -21,7 +21,7 @@ from pipec.ir.model import Project
 
 from .airflow import Airflow
 from .projects import FAILING_IMAGE, local_projects, passwords
-from .records import expected, records_by_task
+from .records import expected, records_by_task, text
 
 pytestmark = pytest.mark.slow
 
@@ -117,12 +117,17 @@ def test_containers_receive_what_the_ir_says(runs, name: str) -> None:
 
 
 def test_run_values_come_from_the_run_airflow_made(runs) -> None:
-    """The quickstart's incremental extract gets the run's date, as the run recorded it."""
+    """The quickstart's incremental extract gets run values of the run made for the date asked."""
     project, _, tests = runs("example-quickstart")
     test = tests["acme__sales"]
+    [dag] = [d for d in project.dags if d.dag_id == "acme__sales"]
+    task = next(t for t in dag.tasks if t.name == "extract_orders")
+    dynamic = {name: value for name, value in task.env if not value.is_static}
+    assert dynamic, "the quickstart's incremental extract uses no run value"
     [received] = records_by_task(test.output)["extract_orders"]
     assert test.run["logical_date"].startswith(logical_date(project))
-    assert dict(received.env)["SINCE"] == logical_date(project)
+    for name, value in dynamic.items():
+        assert dict(received.env)[name] == text(value, test.run) != ""
 
 
 def test_failing_container_fails_its_task_after_its_retries(
