@@ -79,7 +79,7 @@ CODES: dict[str, Code] = _table(
          "task ids). With `for`, make sure `${x}` makes every expanded name distinct."),
     Code("E111", "misplaced-entry", "an entry that does not belong in this block",
          "Tasks live in `bronze`, `silver` or `gold` blocks; layer blocks in a\n"
-         "pipeline; `secret` slots in a tenant; `when` blocks in a task."),
+         "pipeline; `secret` slots in a tenant; `when` blocks in a task or a pipeline."),
     Code("E112", "duplicate-platform", "more than one platform block",
          "A project has at most one `platform` block."),
     Code("E113", "no-platform", "the project has no platform block",
@@ -92,7 +92,9 @@ CODES: dict[str, Code] = _table(
          "\"2\", \"512Mi\", \"8Gi\"."),
     Code("E203", "invalid-cron", "not a valid cron expression or preset",
          "A schedule is a five-field cron string (\"0 6 * * *\"), a preset such as\n"
-         "\"@daily\" or \"@hourly\", `manual`, or `after(pipeline)`."),
+         "\"@daily\" or \"@hourly\", `manual`, or `after(pipeline)`. Cron is checked with\n"
+         "croniter, as Airflow checks it: `L`, `W`, `#` and `?` are accepted, and a\n"
+         "schedule that never fires (\"0 0 31 2 *\", the 31st of February) is refused."),
     Code("E204", "invalid-duration", "a duration with an unknown unit",
          "Durations are an integer and a unit: `30s`, `5m`, `2h`, `1d`."),
     Code("E205", "unknown-enum-value", "not a value of the expected enum",
@@ -124,6 +126,23 @@ CODES: dict[str, Code] = _table(
          "A profile or quota must ask for some cpu and memory. Docker reads\n"
          "`mem_limit=0` as unlimited, and a zero quota admits no pod at all. Write a\n"
          "size such as \"500m\" or \"512Mi\"."),
+    Code("E216", "tag-too-long", "a DAG tag longer than Airflow allows",
+         "Airflow stores DAG tags in a column of 100 characters; a longer tag makes the\n"
+         "DAG fail to serialize. Shorten the tag."),
+    Code("E217", "user-id-out-of-range", "a user id larger than Kubernetes allows",
+         "`run_as_user` and a runner's `user` become the pod's `runAsUser`, which\n"
+         "Kubernetes validates as a non-negative 32-bit integer: at most 2147483647."),
+    Code("E218", "invalid-kubernetes-version", "`kubernetes_version` is not a version",
+         "`kubernetes_version` names the Kubernetes minor release the manifests target,\n"
+         "written `\"1.31\"`: major version 1, a dot and the minor version."),
+    Code("E219", "invalid-registry", "`registry` is not an image registry and repository prefix",
+         "`registry` is the start of every image reference: a host with an optional port\n"
+         "and path, such as `\"registry.example.com/etl\"` or `\"localhost:5000/team\"`.\n"
+         "No scheme (`https://`), spaces, uppercase path or trailing `/`."),
+    Code("E220", "start-out-of-range", "the start date overflows in the platform's timezone",
+         "Airflow converts the start date, midnight in the platform's timezone, to UTC.\n"
+         "Near the ends of the calendar (0001-01-01 east of UTC, 9999-12-31 west of it)\n"
+         "the conversion leaves the dates Python can represent and the DAG fails to load."),
     Code("E230", "undeclared-queue", "a task's queue is not declared in the environment compiled",
          "A task runs on an Airflow queue only when its runner or task sets `queue`, and\n"
          "that queue must be declared with `queues = [...]` on the platform (every\n"
@@ -141,6 +160,11 @@ CODES: dict[str, Code] = _table(
     Code("E215", "duration-too-long", "a duration longer than Python's timedelta allows",
          "Airflow keeps `retry_delay` and `timeout` as `datetime.timedelta`, which ends\n"
          "at 999999999 days; a longer duration makes the DAG file fail to import."),
+    Code("E232", "after-in-when", "a pipeline's `when` block schedules it `after(...)`",
+         "A pipeline-level `when ENV { ... }` block may change the schedule per\n"
+         "environment to a cron string, a preset or `manual`, but not to\n"
+         "`after(...)`: dependencies between pipelines are the same in every\n"
+         "environment. Set `schedule = after(p)` on the pipeline itself."),
     Code("E301", "dependency-cycle", "tasks depend on each other in a cycle",
          "`after` edges must not form a cycle. Every edge of the cycle is labelled;\n"
          "remove one of them."),

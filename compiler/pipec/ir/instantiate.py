@@ -6,6 +6,7 @@ task's ``when`` block for the environment being compiled (spec 3.1).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,9 @@ from pipec.syntax import nodes as n
 
 _OVERRIDE_TYPES = {"retries": specs.INT, "retry_delay": specs.DUR, "timeout": specs.DUR, "queue": specs.OPT_S,
                    "profile": Ty("ref", ref_kind="profile"), "env": Ty("map")}
+# one address, printable ASCII without spaces: CR/LF would inject mail headers
+EMAIL = re.compile(r"[!-?A-~]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+MAX_TAG = 100  # Airflow's TAG_MAX_LEN: a longer tag fails to serialize the DAG
 _DATED = ("ds", "logical_date", "window_start", "window_end", "data_interval_start", "data_interval_end")
 _WINDOW = ("window_start", "window_end", "data_interval_start", "data_interval_end")
 
@@ -32,6 +36,8 @@ class Ctx:
     tenant: TenantDef
     env: str | None
     dated: bool  # the pipeline's runs have a logical date
+    read: Any  # the pipeline's settings for env (its `when ENV` block merged in)
+    schedule: Any  # (kind, value, span) for env, or None
 
 
 @dataclass(frozen=True)
@@ -73,12 +79,13 @@ class Instantiator:
         return out
 
     def dag(self, pipe: PipelineDef, tenant: TenantDef, env: str | None, tenant_span: Span) -> ir.Dag | None:
-        schedule = self._schedule(pipe, tenant)
-        ctx = Ctx(pipe, tenant, env, schedule is not None and schedule.kind in ("cron", "preset"))
+        schedule = self._schedule(pipe.schedule_for(env), tenant)
+        read = pipe.settings(env)
+        ctx = Ctx(pipe, tenant, env, schedule is not None and schedule.kind in ("cron", "preset"), read,
+                  pipe.schedule_for(env))
         tasks = [t for t in (self.task(td, ctx, tenant_span) for td in pipe.tasks) if t is not None]
         if schedule is None or len(tasks) != len(pipe.tasks):
             return None
-        read = pipe.read
         emails = self._emails(read.get("on_failure"), read.nodes.get("on_failure"))
         return ir.Dag(
             dag_id=f"{tenant.name}__{pipe.name}", tenant=tenant.name, pipeline=pipe.name, schedule=schedule,
@@ -89,10 +96,10 @@ class Instantiator:
             paused=read.get("paused"),
             publishes=self._publishes(pipe, tenant), tasks=tuple(order_tasks(tasks)), doc=pipe.decl.doc)
 
-    def _schedule(self, pipe: PipelineDef, tenant: TenantDef) -> ir.Schedule | None:
-        if pipe.schedule is None:
+    def _schedule(self, schedule, tenant: TenantDef) -> ir.Schedule | None:
+        if schedule is None:
             return None
-        kind, value, _ = pipe.schedule
+        kind, value, _ = schedule
         if kind == "after":
             return ir.Schedule(kind="after", upstream_pipeline=value[0], asset_uri=f"pipec://{tenant.name}/{value[0]}")
         return ir.Schedule(kind=kind, value=value)
@@ -108,6 +115,10 @@ class Instantiator:
         tags = []
         for item in items:
             text = self.ev.coerce(item, specs.S, "`tags`")
+            if isinstance(text, str) and len(text) > MAX_TAG:
+                self.sink.emit("E216", f"a tag of {len(text)} characters is longer than Airflow allows", item.span,
+                               label=f"more than {MAX_TAG} characters", help=f"shorten the tag to {MAX_TAG} characters")
+                continue
             if text is not INVALID:
                 tags.append(text)
         return sorted(set(tags))
@@ -133,8 +144,7 @@ class Instantiator:
             self.sink.emit("E201", "`email` takes address strings", arg.span, help='write email("oncall@example.com")')
             return None
         text = "".join(p.text for p in arg.value.parts)
-        local, at, domain = text.partition("@")
-        if not at or not local or "." not in domain or " " in text:
+        if not EMAIL.fullmatch(text):
             self.sink.emit("E208", f"`{text}` is not an email address", arg.value.span,
                            help="write a full address such as oncall@example.com")
             return None
@@ -144,7 +154,7 @@ class Instantiator:
 
     def task(self, td: TaskDef, ctx: Ctx, tenant_span: Span) -> ir.Task | None:
         scope = Scope(ctx.pipe.module, bindings=td.bindings, tenant=ctx.tenant.scope_fields(),
-                      platform=self.defs.platform_scope(), allow_run=True)
+                      platform=self.defs.platform_scope(ctx.env), allow_run=True)
         runner = self._runner(td.call, scope)
         if runner is None:
             return None
@@ -276,6 +286,8 @@ class Instantiator:
         if isinstance(user, int) and user <= 0:
             self.sink.emit("E208", "`user` must be a non-root user id", span,
                            help="pods run as a non-root numeric user; use e.g. 10001")
+        elif isinstance(user, int) and user > specs.MAX_USER_ID:
+            self.sink.emit("E217", f"user id {user} is larger than Kubernetes allows", span, help=specs.USER_HELP)
 
     def _default_profile(self, runner: RunnerDef):
         sym, _ = runner.module.lookup(("small",))
@@ -393,7 +405,7 @@ class Instantiator:
     # ------------------------------------------------------------ assembly
 
     def _build_task(self, td: TaskDef, ctx: Ctx, runner: RunnerDef, s: dict, tenant_span: Span) -> ir.Task | None:
-        read = ctx.pipe.read
+        read = ctx.read
         values = {
             "image": s.get("image", INVALID), "profile": s.get("profile", INVALID),
             "queue": s.get("queue"),
@@ -443,10 +455,10 @@ class Instantiator:
                        f"or set the queue only `when` an environment that has it")
 
     def _dated(self, ctx: Ctx, args, env: dict) -> None:
-        if ctx.pipe.schedule is None:
+        if ctx.schedule is None:
             return
         parts = [p for a, _ in args for p in a] + [p for v, _, _ in env.values() for p in v]
-        kind, value, sched_span = ctx.pipe.schedule
+        kind, value, sched_span = ctx.schedule
         if ctx.dated:
             if value == "@once":
                 self._no_window(parts, sched_span)
