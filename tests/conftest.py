@@ -11,3 +11,21 @@ settings.register_profile("ci", derandomize=True, database=None, deadline=None, 
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", deadline=None, max_examples=100)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_sessionstart(session) -> None:
+    """Write the examples' dbt manifests with real `dbt parse` (in .venv-dbt) before any test.
+
+    `make test` does the same before pytest; this keeps a bare `pytest` run
+    correct too. make does nothing when the manifests are up to date.
+    """
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    if shutil.which("make") is None or not (root / "Makefile").is_file():
+        return
+    proc = subprocess.run(["make", "-s", "dbt-manifests"], cwd=root, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"`make dbt-manifests` failed:\n{proc.stdout}\n{proc.stderr}")

@@ -144,7 +144,8 @@ def compile_cmd(files, env, out, check_only, fmt, color) -> None:
         _summary(errors, "compile", fmt)
         raise SystemExit(1)
     try:
-        outcome = publish(out_dir, env, generate(result.project), check=check_only)
+        outcome = publish(out_dir, env, generate(result.project), check=check_only,
+                          inputs=dict(result.project.inputs))
     except PublishError as err:
         click.echo(f"error: cannot write the outputs: {err}\n"
                    "  = help: pipec never overwrites files it did not write; move them, or use another --out",

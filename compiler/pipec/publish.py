@@ -57,18 +57,25 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def manifest_bytes(files: dict[str, bytes]) -> bytes:
-    """The manifest for ``files``: stable JSON, paths sorted, no timestamps or versions."""
+def manifest_bytes(files: dict[str, bytes], inputs: dict[str, str] | None = None) -> bytes:
+    """The manifest for ``files``: stable JSON, paths sorted, no timestamps or versions.
+
+    ``inputs`` (path -> sha256 of files read besides the .pipe sources, such as dbt
+    manifests) is listed under "inputs" when there are any, so that ``--check``
+    finds the outputs stale when one of them changed.
+    """
     listing = {path: sha256(data) for path, data in sorted(files.items())}
-    return (json.dumps({"files": listing}, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    doc = {"files": listing, **({"inputs": dict(sorted(inputs.items()))} if inputs else {})}
+    return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def publish(out_dir: Path, env: str, files: dict[str, bytes], check: bool = False) -> PublishResult:
+def publish(out_dir: Path, env: str, files: dict[str, bytes], check: bool = False,
+            inputs: dict[str, str] | None = None) -> PublishResult:
     """Make DIR/ENV hold exactly ``files`` plus ``manifest.json`` (or compare, with ``check``)."""
     root = Path(out_dir) / env
     for path in files:
         _validate(path)
-    outputs = {**files, MANIFEST: manifest_bytes(files)}
+    outputs = {**files, MANIFEST: manifest_bytes(files, inputs)}
     previous = _previous_outputs(root)
     extra = sorted(p for p in previous if p not in outputs and (root / p).is_file())
     if check:
