@@ -115,6 +115,17 @@ CODES: dict[str, Code] = _table(
     Code("E211", "invalid-name", "a generated or written name is not an identifier",
          "Names match `[a-z][a-z0-9_]*`. A `for` expansion such as `extract_${t}`\n"
          "must still give an identifier for every value of the loop."),
+    Code("E230", "undeclared-queue", "a task's queue is not declared in the environment compiled",
+         "A task runs on an Airflow queue only when its runner or task sets `queue`, and\n"
+         "that queue must be declared with `queues = [...]` on the platform (every\n"
+         "environment) or on the environment being compiled: a task sent to a queue no\n"
+         "worker listens on waits forever. Without `queue`, tasks use the deployment's\n"
+         "default queue. Set a queue for one environment with `when ENV { queue = \"q\" }`,\n"
+         "and clear a runner's queue with `queue = none`.\n\n"
+         "    environment prod { operator = kubernetes, queues = [\"bronze\"] }"),
+    Code("E231", "invalid-queue-name", "a declared queue name is empty or has characters queues cannot have",
+         "Queue names in `queues = [...]` are 1 to 256 letters, digits, `_`, `-` and `.`\n"
+         "(Celery queue names as Airflow uses them)."),
     Code("E301", "dependency-cycle", "tasks depend on each other in a cycle",
          "`after` edges must not form a cycle. Every edge of the cycle is labelled;\n"
          "remove one of them."),
@@ -171,6 +182,26 @@ CODES: dict[str, Code] = _table(
          "and a `[lint]` table with `select`/`ignore`."),
     Code("E704", "unreadable-file", "a source file cannot be read",
          "The file does not exist, is not readable, or is not UTF-8."),
+    Code("E720", "output-symlink", "a symlink inside the output folder",
+         "`pipec compile` and `pipec docs` never follow a symlink at or below\n"
+         "OUT/ENV: a symlinked `dags/` folder would make pipec overwrite and delete\n"
+         "files outside --out. Nothing is written; replace the link with a real\n"
+         "folder, or point --out at the real location."),
+    Code("E721", "output-conflict", "a file pipec did not write is in the way of an output",
+         "pipec only replaces or removes files its manifest lists (manifest.json for\n"
+         "compile, docs-manifest.json for docs). A different file where an output\n"
+         "must go stops the run before anything is written; move it, or use another\n"
+         "--out. An identical file is adopted."),
+    Code("E722", "output-write-failed", "the operating system refused a write in the output folder",
+         "A file where a folder should be, a read-only or full disk, or a name longer\n"
+         "than the filesystem allows. Every output is staged before any is replaced,\n"
+         "and a later failure is undone, so nothing was published: the folder holds\n"
+         "the previous outputs. Fix the path and run again."),
+    Code("E723", "output-locked", "another pipec run is writing the same output folder",
+         "Runs into one OUT/ENV take turns through an advisory lock on\n"
+         "OUT/ENV/.pipec.lock. This run waited PIPEC_LOCK_TIMEOUT seconds (default\n"
+         "120) and gave up without writing anything. Run again when the other one\n"
+         "has finished, or raise the timeout."),
     Code("E801", "dbt-manifest-missing", "a dbt block's manifest (or project folder) does not exist",
          "`manifest` names the manifest.json that `dbt parse` writes into the dbt\n"
          "project's target/ folder, relative to the .pipe file. pipec reads it at\n"

@@ -27,6 +27,25 @@ class Label:
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """A fix a program can apply: the name ``old``, written in the primary span, becomes ``new``."""
+
+    old: str
+    new: str
+
+
+class Hint(str):
+    """A help text that also carries its fix (``did you mean `x`?``); prints as the plain text."""
+
+    suggestion: Suggestion
+
+    def __new__(cls, text: str, suggestion: Suggestion) -> "Hint":
+        hint = super().__new__(cls, text)
+        hint.suggestion = suggestion
+        return hint
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """One finding: a stable ``code`` from the table, a primary label, extras."""
 
@@ -36,6 +55,7 @@ class Diagnostic:
     secondary: tuple[Label, ...] = ()
     help: str | None = None
     notes: tuple[str, ...] = ()
+    fix: Suggestion | None = field(default=None, compare=False)  # from a `Hint` help: for editors
 
     def __post_init__(self) -> None:
         assert self.code in CODES, f"unknown diagnostic code {self.code}"
@@ -67,7 +87,8 @@ class Sink:
         help: str | None = None,
         notes: tuple[str, ...] | list[str] = (),
     ) -> Diagnostic:
-        diag = Diagnostic(code, message, Label(span, label), tuple(secondary), help, tuple(notes))
+        fix = help.suggestion if isinstance(help, Hint) else None
+        diag = Diagnostic(code, message, Label(span, label), tuple(secondary), help and str(help), tuple(notes), fix)
         key = (diag.code, diag.message, diag.primary.span)
         if key not in self._seen:
             self._seen.add(key)

@@ -102,7 +102,13 @@ class Defs:
         span = self.platform_decl.keyword
         return {k: Val("text" if isinstance(v, str) else "int", (v,) if isinstance(v, str) else v,
                        self.platform.spans.get(k, span))
-                for k, v in specs.platform_values(self.platform).items() if v is not None}
+                for k, v in specs.platform_values(self.platform).items() if isinstance(v, (str, int))}
+
+    def queues(self, env: str) -> tuple[str, ...]:
+        """The Airflow queues tasks may use in environment ``env``: the platform's and the environment's."""
+        platform = self.platform.get("queues", ()) if self.platform else ()
+        own = self.envs[env][0].get("queues", ()) if env in self.envs else ()
+        return tuple(sorted({*platform, *own}))
 
 
 class DeclReader:
@@ -135,6 +141,7 @@ class DeclReader:
             return
         read = self._simple(decl, mod, "`platform`", specs.PLATFORM)
         specs.check_platform(read, self.sink)
+        specs.check_queues(read, self.sink, self.ev)
         self.defs.platform, self.defs.platform_decl = read, decl
 
     def _global_unique(self, table: dict, decl: n.Decl, what: str) -> bool:
@@ -151,6 +158,7 @@ class DeclReader:
 
     def _environment(self, decl: n.Decl, mod: LoadedModule) -> None:
         read = self._simple(decl, mod, f"environment `{decl.name.text}`", specs.ENVIRONMENT)
+        specs.check_queues(read, self.sink, self.ev)
         if self._global_unique(self.defs.envs, decl, "environment"):
             self.defs.envs[decl.name.text] = (read, decl)
 

@@ -19,7 +19,7 @@ from pipec.ir.values import INVALID, Evaluator, RunPart, Scope, Ty, Val, closest
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
-_OVERRIDE_TYPES = {"retries": specs.INT, "retry_delay": specs.DUR, "timeout": specs.DUR, "queue": specs.S,
+_OVERRIDE_TYPES = {"retries": specs.INT, "retry_delay": specs.DUR, "timeout": specs.DUR, "queue": specs.OPT_S,
                    "profile": Ty("ref", ref_kind="profile"), "env": Ty("map")}
 _DATED = ("ds", "logical_date", "data_interval_start", "data_interval_end")
 
@@ -376,7 +376,7 @@ class Instantiator:
         read = ctx.pipe.read
         values = {
             "image": s.get("image", INVALID), "profile": s.get("profile", INVALID),
-            "queue": s.get("queue", "default"),
+            "queue": s.get("queue"),
             "retries": _first(s.get("retries"), read.get("retries"), 0),
             "retry_delay": _first(s.get("retry_delay"), read.get("retry_delay"), 300),
             "timeout": _first(s.get("timeout"), read.get("timeout")),
@@ -386,6 +386,7 @@ class Instantiator:
         if any(v is INVALID for v in values.values()):
             return None
         self._check_retries(values, s)
+        self._check_queue(values["queue"], s["_spans"].get("queue"), ctx.env)
         profile = self.defs.profiles.get(values["profile"].decl.span)
         if profile is None or INVALID in profile or None in profile:
             return None
@@ -410,6 +411,16 @@ class Instantiator:
             self.sink.emit("E208", "`retries` cannot be negative", retries, label="negative", help="use 0 or more")
         if timeout is not None and values["timeout"] is not None and values["timeout"] <= 0:
             self.sink.emit("E208", "`timeout` must be longer than zero", timeout, label="zero", help="use e.g. 30m")
+
+    def _check_queue(self, queue: str | None, span: Span | None, env: str | None) -> None:
+        if queue is None or env is None or queue in self.defs.queues(env):
+            return
+        declared = self.defs.queues(env)
+        self.sink.emit("E230", f"queue `{queue}` is not declared in environment `{env}`", span,
+                       label="undeclared queue",
+                       help=(f"queues of `{env}`: " + ", ".join(declared) + "; " if declared else "") +
+                       f'add `queues = ["{queue}"]` to environment `{env}` (or the platform), '
+                       f"or set the queue only `when` an environment that has it")
 
     def _dated(self, ctx: Ctx, args, env: dict) -> None:
         if ctx.dated or ctx.pipe.schedule is None:

@@ -21,14 +21,14 @@ QTY = Ty("quantity")
 PLATFORM = (
     FieldSpec("registry", S, True), FieldSpec("timezone", S), FieldSpec("start", S),
     FieldSpec("run_as_user", INT), FieldSpec("pull_secret", OPT_S), FieldSpec("airflow_namespace", S),
-    FieldSpec("airflow_service_account", S),
+    FieldSpec("airflow_service_account", S), FieldSpec("queues", Ty("list")),
 )
 PLATFORM_DEFAULTS = {"timezone": "UTC", "start": "2024-01-01", "run_as_user": 10001, "pull_secret": None,
-                     "airflow_namespace": "airflow", "airflow_service_account": "airflow-worker"}
+                     "airflow_namespace": "airflow", "airflow_service_account": "airflow-worker", "queues": ()}
 ENVIRONMENT = (
     FieldSpec("operator", Ty("enum", values=BUILTIN_ENUMS["operator"], enum="operator"), True),
     FieldSpec("network", OPT_S), FieldSpec("docker_url", OPT_S), FieldSpec("kubernetes_conn_id", OPT_S),
-    FieldSpec("kubernetes_version", S),
+    FieldSpec("kubernetes_version", S), FieldSpec("queues", Ty("list")),
 )
 PROFILE = (FieldSpec("cpu", QTY, True), FieldSpec("memory", QTY, True))
 TENANT = (
@@ -43,7 +43,7 @@ PIPELINE = (
 RUNNER = (
     FieldSpec("image", S, True), FieldSpec("entrypoint", Ty("list")), FieldSpec("args", Ty("list")),
     FieldSpec("env", Ty("map")), FieldSpec("secrets", Ty("any")), FieldSpec("profile", Ty("ref", ref_kind="profile")),
-    FieldSpec("queue", S), FieldSpec("retries", INT), FieldSpec("retry_delay", DUR), FieldSpec("timeout", DUR),
+    FieldSpec("queue", OPT_S), FieldSpec("retries", INT), FieldSpec("retry_delay", DUR), FieldSpec("timeout", DUR),
     FieldSpec("user", INT),
 )
 REQUIRED_HELP = {
@@ -55,6 +55,7 @@ RFC1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 RFC1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 SQL_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+QUEUE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
 PRESETS = ("@once", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly", "@annually")
 
 
@@ -101,6 +102,27 @@ def check_platform(read: Read, sink: Sink) -> None:
         if isinstance(value, str) and (len(value) > 253 or not RFC1123_SUBDOMAIN.match(value)):
             _bad(sink, read, key, f"`{value}` is not a valid Kubernetes name",
                  "use lowercase letters, digits, `-` and `.`", "E601")
+
+
+def check_queues(read: Read, sink: Sink, ev: Evaluator) -> None:
+    """``queues = ["a", "b"]``: the Airflow queues a platform or environment has, as a sorted tuple."""
+    items = read.get("queues")
+    if items is None:
+        return
+    seen: dict[str, Span] = {}
+    for item in items:
+        name = ev.coerce(item, S, "`queues`")
+        if name is INVALID:
+            continue
+        if not QUEUE_NAME.match(name):
+            sink.emit("E231", f"`{name}` is not a queue name" if name else "a queue name cannot be empty", item.span, label="not a queue name",
+                      help="queue names are letters, digits, `_`, `-` and `.`, at most 256 characters")
+        elif name in seen:
+            sink.emit("E109", f"queue `{name}` is listed twice", item.span, label="listed again here",
+                      secondary=[Label(seen[name], "first listed here")], help="remove one of them")
+        else:
+            seen[name] = item.span
+    read.values["queues"] = tuple(sorted(seen))
 
 
 def check_pipeline(read: Read, sink: Sink) -> None:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipec.diagnostics import Label, Sink
+from pipec.diagnostics import Hint, Label, Sink, Suggestion
 from pipec.ir.loader import LoadedModule, Symbol
 from pipec.source import Span
 from pipec.syntax import nodes as n
@@ -86,8 +86,9 @@ def closest(word: str, candidates) -> str | None:
 
 
 def did_you_mean(word: str, candidates) -> str | None:
+    """``did you mean `x`?`` for the closest candidate; the editor's quick fix rides along (``Hint``)."""
     close = closest(word, candidates)
-    return f"did you mean `{close}`?" if close else None
+    return Hint(f"did you mean `{close}`?", Suggestion(word, close)) if close else None
 
 
 @dataclass
