@@ -15,7 +15,7 @@ import pytest
 
 from pipec.outfolder import LOCK
 
-from .support import EXAMPLES, invoke
+from .support import EXAMPLES, invoke, pipec
 
 QUICKSTART = next(e for e in EXAMPLES if e.name == "quickstart")
 
@@ -119,3 +119,21 @@ def test_the_lock_file_is_the_only_file_besides_the_outputs(tmp_path: Path) -> N
     listed = json.loads((tmp_path / "prod/manifest.json").read_text())["files"]
     assert everything == {*listed, "manifest.json", LOCK}
     assert (tmp_path / "prod" / LOCK).read_bytes() == b""
+
+
+@pytest.mark.slow
+def test_two_real_compiles_into_one_folder_take_turns(tmp_path: Path) -> None:
+    warehouse = next(e for e in EXAMPLES if e.name == "warehouse")
+    build = tmp_path / "build"
+    runs = [subprocess.Popen([*pipec(), "compile", "--env", "prod", "--out", str(build)], cwd=project,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for project in (QUICKSTART, warehouse, QUICKSTART, warehouse)]
+    for run in runs:
+        _, err = run.communicate(timeout=600)
+        assert run.returncode == 0, err
+    listed = json.loads((build / "prod/manifest.json").read_text())["files"]
+    assert set(_files(build / "prod")) == {*listed, "manifest.json"}  # nothing unlisted left behind
+    # The folder holds one project's complete outputs, whichever ran last, and nothing else.
+    up_to_date = [invoke(["compile", "--env", "prod", "--out", str(build), "--check"], p).exit_code == 0
+                  for p in (QUICKSTART, warehouse)]
+    assert up_to_date in ([True, False], [False, True])

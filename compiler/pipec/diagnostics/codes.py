@@ -115,6 +115,15 @@ CODES: dict[str, Code] = _table(
     Code("E211", "invalid-name", "a generated or written name is not an identifier",
          "Names match `[a-z][a-z0-9_]*`. A `for` expansion such as `extract_${t}`\n"
          "must still give an identifier for every value of the loop."),
+    Code("E212", "quantity-out-of-range", "a quantity Kubernetes cannot store",
+         "Kubernetes keeps a quantity as a 64-bit integer at nano scale or above, so a\n"
+         "value must lie between 1n and 2^63-1 (about 9.2e18): \"1e400\", \"9Ei\" and\n"
+         "\"0.1n\" are refused. pipec refuses them at `pipec check` instead of letting\n"
+         "the API server reject the pod."),
+    Code("E213", "zero-resource", "cpu or memory of zero or less",
+         "A profile or quota must ask for some cpu and memory. Docker reads\n"
+         "`mem_limit=0` as unlimited, and a zero quota admits no pod at all. Write a\n"
+         "size such as \"500m\" or \"512Mi\"."),
     Code("E230", "undeclared-queue", "a task's queue is not declared in the environment compiled",
          "A task runs on an Airflow queue only when its runner or task sets `queue`, and\n"
          "that queue must be declared with `queues = [...]` on the platform (every\n"
@@ -151,6 +160,19 @@ CODES: dict[str, Code] = _table(
          "`when ENV` override) or raise the quota."),
     Code("E404", "tenant-collision", "two tenants share a namespace, schema or pool",
          "Namespaces, schemas and pools isolate tenants and must be unique."),
+    Code("E405", "reserved-namespace", "a tenant runs in a Kubernetes system namespace",
+         "`default` and every `kube-*` namespace (kube-system, kube-public,\n"
+         "kube-node-lease) belong to the cluster. A task pod in one of them could read\n"
+         "that namespace's Secrets and service accounts. Give each tenant a namespace\n"
+         "of its own, e.g. `namespace = \"tenant-acme\"`."),
+    Code("E406", "airflow-namespace", "a tenant runs in Airflow's own namespace",
+         "The platform's `airflow_namespace` (default `airflow`) holds Airflow's\n"
+         "Secrets, connections and service accounts; a tenant's task pod there could\n"
+         "read them. Give the tenant a namespace of its own."),
+    Code("E407", "reserved-pool", "a tenant's pool would be Airflow's shared `default_pool`",
+         "Each tenant gets an Airflow pool named after the tenant, sized by `pool`.\n"
+         "A tenant named `default_pool` would resize the pool every other DAG shares.\n"
+         "Rename the tenant."),
     Code("E501", "runtime-value-misplaced", "`run.*` where no runtime value can go",
          "`run.*` values exist only when a task runs: they may appear in strings\n"
          "that reach `args` or `env` (also through a runner's string parameter),\n"

@@ -69,6 +69,19 @@ class Diagnostic:
         return (span.path, span.start, span.end, self.code, self.message)
 
 
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """User text quoted in a message, with control characters written as .pipe escapes.
+
+    A value such as ``"globex\n"`` must show its newline, not break the report's layout.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else _ESCAPES.get(ch, f"\\u{{{ord(ch):x}}}") for ch in text)
+
+
 @dataclass
 class Sink:
     """Collects diagnostics; deduplicates identical ones (e.g. from several environments)."""
@@ -88,7 +101,9 @@ class Sink:
         notes: tuple[str, ...] | list[str] = (),
     ) -> Diagnostic:
         fix = help.suggestion if isinstance(help, Hint) else None
-        diag = Diagnostic(code, message, Label(span, label), tuple(secondary), help and str(help), tuple(notes), fix)
+        diag = Diagnostic(code, printable(message), Label(span, printable(label)),
+                          tuple(Label(s.span, printable(s.message)) for s in secondary),
+                          printable(str(help)) if help else None, tuple(notes), fix)
         key = (diag.code, diag.message, diag.primary.span)
         if key not in self._seen:
             self._seen.add(key)

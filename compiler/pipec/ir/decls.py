@@ -20,7 +20,7 @@ from pipec.ir.values import BUILTIN_ENUMS, INVALID, SCALAR_TYPES, Evaluator, Sco
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
-IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+IDENT = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass
@@ -56,6 +56,8 @@ class TenantDef:
             value = self.read.get(key)
             if isinstance(value, str):
                 vals[key] = Val("text", (value,), self.read.spans[key])
+            elif key in self.read.spans:  # set but invalid: reported where it is set
+                vals[key] = Val("name", INVALID, self.read.spans[key])
         vals["enclave"] = Val("name", self.read.get("enclave", "standard"), span)
         return vals
 
@@ -343,7 +345,7 @@ class DeclReader:
         text = "".join(p for p in parts if isinstance(p, str))
         if runs or not text:
             return None
-        if not IDENT.match(text):
+        if not IDENT.fullmatch(text):
             self.sink.emit("E211", f"`{text}` is not a valid name", name.span, label=f"expands to `{text}`",
                            help="names match [a-z][a-z0-9_]*; use loop values made of lowercase letters, digits and _")
             return None

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pipec.check.tenancy import check_quota
 from pipec.diagnostics import Label, Sink
 from pipec.ir import model as ir
 from pipec.ir import specs
@@ -34,11 +33,29 @@ class Ctx:
     dated: bool  # the pipeline's runs have a logical date
 
 
+@dataclass(frozen=True)
+class Placement:
+    """One task's pod in one tenant's namespace: checked against the quota by ``pipec.check``."""
+
+    tenant: TenantDef
+    task: str
+    profile: str
+    cpu: str
+    memory: str
+    span: Span
+
+
 class Instantiator:
     def __init__(self, defs: Defs, sink: Sink) -> None:
         self.defs, self.sink = defs, sink
         self.ev = Evaluator(sink)
         self.used: set[Span] = set()  # declaration spans of the runners some task calls
+        self.placements: list[Placement] = []  # every pod instantiated, for the quota check
+
+    def take_placements(self) -> list[Placement]:
+        """The placements recorded since the last call (each is checked once)."""
+        taken, self.placements = self.placements, []
+        return taken
 
     # ------------------------------------------------------------ dags
 
@@ -390,7 +407,7 @@ class Instantiator:
         profile = self.defs.profiles.get(values["profile"].decl.span)
         if profile is None or INVALID in profile or None in profile:
             return None
-        check_quota(self.sink, ctx.tenant, td.name, values["profile"].name, profile[0], profile[1], td.span)
+        self.placements.append(Placement(ctx.tenant, td.name, values["profile"].name, profile[0], profile[1], td.span))
         secrets = self._secret_envs(ctx, s.get("secrets", []), tenant_span, runner)
         env = {k: _text(parts) for k, (parts, _, _) in sorted(s.get("env", {}).items())}
         self._env_clash(env, secrets, s, td)

@@ -51,11 +51,11 @@ REQUIRED_HELP = {
     "tenants": "add `tenants = [acme]`",
 }
 
-RFC1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-RFC1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
-SQL_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
-QUEUE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
+RFC1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+RFC1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+SECRET_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+SQL_IDENT = re.compile(r"[a-z_][a-z0-9_]*")
+QUEUE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,256}")
 PRESETS = ("@once", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly", "@annually")
 
 
@@ -70,7 +70,7 @@ def _bad(sink: Sink, read: Read, key: str, message: str, help: str, code: str = 
 
 def check_k8s_label(sink: Sink, read: Read, key: str, what: str) -> None:
     value = read.get(key)
-    if isinstance(value, str) and (len(value) > 63 or not RFC1123_LABEL.match(value)):
+    if isinstance(value, str) and (len(value) > 63 or not RFC1123_LABEL.fullmatch(value)):
         _bad(sink, read, key, f"`{value}` is not a valid {what}",
              "use at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit",
              "E601")
@@ -99,7 +99,7 @@ def check_platform(read: Read, sink: Sink) -> None:
     check_k8s_label(sink, read, "airflow_namespace", "Kubernetes namespace")
     for key in ("pull_secret", "airflow_service_account"):
         value = read.get(key)
-        if isinstance(value, str) and (len(value) > 253 or not RFC1123_SUBDOMAIN.match(value)):
+        if isinstance(value, str) and (len(value) > 253 or not RFC1123_SUBDOMAIN.fullmatch(value)):
             _bad(sink, read, key, f"`{value}` is not a valid Kubernetes name",
                  "use lowercase letters, digits, `-` and `.`", "E601")
 
@@ -114,7 +114,7 @@ def check_queues(read: Read, sink: Sink, ev: Evaluator) -> None:
         name = ev.coerce(item, S, "`queues`")
         if name is INVALID:
             continue
-        if not QUEUE_NAME.match(name):
+        if not QUEUE_NAME.fullmatch(name):
             sink.emit("E231", f"`{name}` is not a queue name" if name else "a queue name cannot be empty", item.span, label="not a queue name",
                       help="queue names are letters, digits, `_`, `-` and `.`, at most 256 characters")
         elif name in seen:
@@ -136,7 +136,7 @@ def check_pipeline(read: Read, sink: Sink) -> None:
 def check_tenant(read: Read, sink: Sink, ev: Evaluator) -> None:
     check_k8s_label(sink, read, "namespace", "Kubernetes namespace")
     schema = read.get("schema")
-    if isinstance(schema, str) and not SQL_IDENT.match(schema):
+    if isinstance(schema, str) and not SQL_IDENT.fullmatch(schema):
         _bad(sink, read, "schema", f"`{schema}` is not a valid schema name",
              "schema names match [a-z_][a-z0-9_]*")
     pool = read.get("pool")
@@ -204,11 +204,11 @@ def read_k8s_secret(call: n.Call, ev: Evaluator, scope: Scope) -> tuple[str, str
         return None
     name = ev.coerce(ev.eval(name_arg[0].value, scope), S, "the secret name")
     key = ev.coerce(ev.eval(key_arg[0].value, scope), S, "`key`")
-    if isinstance(name, str) and (len(name) > 253 or not RFC1123_SUBDOMAIN.match(name)):
+    if isinstance(name, str) and (len(name) > 253 or not RFC1123_SUBDOMAIN.fullmatch(name)):
         ev.sink.emit("E601", f"`{name}` is not a valid Kubernetes Secret name", name_arg[0].value.span,
                      help="use lowercase letters, digits, `-` and `.`")
         return None
-    if isinstance(key, str) and not SECRET_KEY.match(key):
+    if isinstance(key, str) and not SECRET_KEY.fullmatch(key):
         ev.sink.emit("E601", f"`{key}` is not a valid Secret key", key_arg[0].value.span,
                      help="keys use letters, digits, `-`, `_` and `.`")
         return None
