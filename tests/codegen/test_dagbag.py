@@ -70,7 +70,9 @@ def _callbacks(op) -> list:
 
 
 def _check_dag(project: Project, ir: Dag, dag) -> None:
-    assert dag.catchup is False
+    assert dag.catchup is ir.catchup
+    assert dag.max_active_runs == ir.max_active_runs
+    assert dag.is_paused_upon_creation is ir.paused
     start = pendulum.parse(project.platform.start, tz=project.platform.timezone)
     assert dag.start_date == start
     assert str(dag.timezone.name) == project.platform.timezone

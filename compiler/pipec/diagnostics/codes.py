@@ -135,6 +135,12 @@ CODES: dict[str, Code] = _table(
     Code("E231", "invalid-queue-name", "a declared queue name is empty or has characters queues cannot have",
          "Queue names in `queues = [...]` are 1 to 256 letters, digits, `_`, `-` and `.`\n"
          "(Celery queue names as Airflow uses them)."),
+    Code("E214", "number-too-large", "an integer or duration amount beyond 2^63-1",
+         "Integers and the amounts of durations are at most 9223372036854775807\n"
+         "(2^63-1), the largest number Kubernetes and Airflow's database store."),
+    Code("E215", "duration-too-long", "a duration longer than Python's timedelta allows",
+         "Airflow keeps `retry_delay` and `timeout` as `datetime.timedelta`, which ends\n"
+         "at 999999999 days; a longer duration makes the DAG file fail to import."),
     Code("E301", "dependency-cycle", "tasks depend on each other in a cycle",
          "`after` edges must not form a cycle. Every edge of the cycle is labelled;\n"
          "remove one of them."),
@@ -204,6 +210,33 @@ CODES: dict[str, Code] = _table(
          "and a `[lint]` table with `select`/`ignore`."),
     Code("E704", "unreadable-file", "a source file cannot be read",
          "The file does not exist, is not readable, or is not UTF-8."),
+    Code("E705", "invalid-project-value", "a pipec.toml key has a value of the wrong type",
+         "pipec.toml keys and their types:\n\n"
+         "    entry = [\"main.pipe\"]   # a file name or a list of them\n"
+         "    env   = \"local\"         # a string\n"
+         "    out   = \"build\"         # a string\n"
+         "    [lint]\n"
+         "    select = [\"W101\"]       # a list of code prefixes\n"
+         "    ignore = [\"W103\"]       # a list of code prefixes\n\n"
+         "A single string is not a list: write `select = [\"W101\"]`, not `select = \"W101\"`."),
+    Code("E706", "unknown-project-key", "pipec.toml has a key pipec does not know",
+         "pipec.toml knows `entry`, `env`, `out` and a `[lint]` table with `select` and\n"
+         "`ignore`. A misspelt key would otherwise be ignored silently."),
+    Code("E707", "file-too-large", "a source file is larger than the limit",
+         "A .pipe file may be at most 1 MiB (`pipec.limits.MAX_FILE_BYTES`): pipec reads\n"
+         "no more than that. Split the file into several files that import each other."),
+    Code("E709", "nesting-too-deep", "brackets nest deeper than the limit",
+         "Brackets `(`, `[` and `{` may be open at most 32 deep at any point of a file,\n"
+         "counting the blocks around a value (`pipec.limits.MAX_NESTING`). Flatten the\n"
+         "value."),
+    Code("E710", "string-too-long", "a string literal is longer than the limit",
+         "A string may hold at most 16384 characters as written\n"
+         "(`pipec.limits.MAX_STRING`). Keep large content, such as SQL or config\n"
+         "files, in the image and pass its path."),
+    Code("E711", "too-many-tasks", "the project has more tasks than the limit",
+         "A project may declare at most 10000 tasks after `for` expansion\n"
+         "(`pipec.limits.MAX_TASKS`); nested `for` loops multiply quickly. pipec stops\n"
+         "expanding at the limit."),
     Code("E720", "output-symlink", "a symlink inside the output folder",
          "`pipec compile` and `pipec docs` never follow a symlink at or below\n"
          "OUT/ENV: a symlinked `dags/` folder would make pipec overwrite and delete\n"

@@ -17,6 +17,7 @@ from pipec.ir import specs
 from pipec.ir.blocks import Read, fields_of, misplaced, read_fields
 from pipec.ir.loader import LoadedModule, Program, Symbol
 from pipec.ir.values import BUILTIN_ENUMS, INVALID, SCALAR_TYPES, Evaluator, Scope, Ty, Val, did_you_mean
+from pipec.limits import MAX_TASKS
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
@@ -118,6 +119,7 @@ class DeclReader:
         self.program, self.sink = program, sink
         self.ev = Evaluator(sink)
         self.defs = Defs()
+        self.task_count = 0  # tasks after `for` expansion, bounded by limits.MAX_TASKS
 
     def read(self) -> Defs:
         order = ("platform", "environment", "profile", "enum", "runner", "dbt", "tenant", "pipeline")
@@ -320,6 +322,8 @@ class DeclReader:
         if items is INVALID:
             return
         for item in items:
+            if self.task_count > MAX_TASKS:
+                return
             if item.kind not in ("text", "int", "name"):
                 self.sink.emit("E201", "`for` iterates over strings and integers", item.span,
                                help='write a list of strings: ["a", "b"]')
@@ -327,6 +331,13 @@ class DeclReader:
             self._expand(pipe, layer, loop.block, {**bindings, loop.var.text: item})
 
     def _task(self, pipe, layer, task: n.TaskDecl, bindings, scope) -> None:
+        self.task_count += 1
+        if self.task_count > MAX_TASKS:
+            if self.task_count == MAX_TASKS + 1:
+                self.sink.emit("E711", f"the project has more than {MAX_TASKS} tasks", task.name.span,
+                               label=f"task number {MAX_TASKS + 1}" + (" (after `for` expansion)" if bindings else ""),
+                               help="split the work into fewer, larger tasks, or the project into several projects")
+            return
         name = self.expand_name(task.name, scope)
         if name is None:
             return

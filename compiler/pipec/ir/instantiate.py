@@ -84,6 +84,8 @@ class Instantiator:
             owner=read.get("owner", "pipec"), tags=tuple(self._tags(read.get("tags", []))),
             retries=read.get("retries", 0), retry_delay_seconds=read.get("retry_delay", 300),
             timeout_seconds=read.get("timeout"), on_failure_emails=emails,
+            max_active_runs=read.get("max_active_runs", 1), catchup=read.get("catchup", False),
+            paused=read.get("paused"),
             publishes=self._publishes(pipe, tenant), tasks=tuple(order_tasks(tasks)), doc=pipe.decl.doc)
 
     def _schedule(self, pipe: PipelineDef, tenant: TenantDef) -> ir.Schedule | None:

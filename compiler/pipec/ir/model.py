@@ -181,6 +181,8 @@ class Dag(_Model):
     topological order inside the layer. ``publishes`` is the Asset URI this DAG
     emits once per successful run when another pipeline is scheduled after it,
     else None. ``on_failure_emails`` empty means no failure notifier.
+    ``max_active_runs`` and ``catchup`` are Airflow's DAG settings; ``paused`` is
+    ``is_paused_upon_creation`` (None: Airflow's configured default).
     """
 
     dag_id: str
@@ -193,6 +195,9 @@ class Dag(_Model):
     retry_delay_seconds: int = 300
     timeout_seconds: int | None = None
     on_failure_emails: tuple[str, ...] = ()
+    max_active_runs: int = 1
+    catchup: bool = False
+    paused: bool | None = None
     publishes: str | None = None
     tasks: tuple[Task, ...] = ()
     doc: str | None = None

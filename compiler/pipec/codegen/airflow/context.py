@@ -92,10 +92,13 @@ def _dag_kwargs(project: Project, dag: Dag) -> Kwargs:
         ("dag_id", Str(dag.dag_id)),
         ("schedule", schedule(dag.schedule)),
         ("start_date", _start_date(project)),
-        ("catchup", Code("False")),
+        ("catchup", Code(str(dag.catchup))),
+        ("max_active_runs", Int(dag.max_active_runs)),
         ("default_args", Code("default_args")),
         ("tags", List(tuple(Str(t) for t in tags))),
     ]
+    if dag.paused is not None:
+        kwargs.append(("is_paused_upon_creation", Code(str(dag.paused))))
     if dag.doc:
         kwargs.append(("doc_md", operators.doc_md(dag.doc)))
     return tuple(kwargs)

@@ -47,6 +47,7 @@ with DAG(
     schedule="0 6 * * *",
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "sales"],
     doc_md="Daily sales numbers, from the shop database to a sales fact table.",

@@ -24,6 +24,7 @@ with DAG(
     schedule="0 1 * * *",
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "hostile", "x.json", "{{ conn.x.password }}"],
     doc_md='Doc with """ quotes """ and {{ jinja }} and\nnewlines \\ backslash, see /etc/os-release.md\n',
@@ -35,7 +36,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="hostile_00",
-            name="hostile-hostile-00",
+            name="hostile-hostile-00-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             cmds=[
@@ -107,7 +108,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_01",
-            name="hostile-hostile-01",
+            name="hostile-hostile-01-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -171,7 +172,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_02",
-            name="hostile-hostile-02",
+            name="hostile-hostile-02-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -241,7 +242,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_03",
-            name="hostile-hostile-03",
+            name="hostile-hostile-03-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -323,7 +324,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_04",
-            name="hostile-hostile-04",
+            name="hostile-hostile-04-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -405,7 +406,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_05",
-            name="hostile-hostile-05",
+            name="hostile-hostile-05-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -490,7 +491,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_06",
-            name="hostile-hostile-06",
+            name="hostile-hostile-06-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -578,7 +579,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_07",
-            name="hostile-hostile-07",
+            name="hostile-hostile-07-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -666,7 +667,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_08",
-            name="hostile-hostile-08",
+            name="hostile-hostile-08-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -751,7 +752,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_09",
-            name="hostile-hostile-09",
+            name="hostile-hostile-09-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -827,7 +828,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_10",
-            name="hostile-hostile-10",
+            name="hostile-hostile-10-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -894,7 +895,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_11",
-            name="hostile-hostile-11",
+            name="hostile-hostile-11-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -979,7 +980,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_12",
-            name="hostile-hostile-12",
+            name="hostile-hostile-12-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -1055,7 +1056,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_13",
-            name="hostile-hostile-13",
+            name="hostile-hostile-13-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -1134,7 +1135,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_14",
-            name="hostile-hostile-14",
+            name="hostile-hostile-14-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -1213,7 +1214,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="silver",
-            name="hostile-silver",
+            name="hostile-silver-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             container_resources=k8s.V1ResourceRequirements(
@@ -1254,7 +1255,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="hostile_static",
-            name="hostile-hostile-static",
+            name="hostile-hostile-static-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:{{ ds }}.sh"),
             cmds=[

@@ -19,8 +19,10 @@ with DAG(
     schedule="@daily",
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "nightly", "ops"],
+    is_paused_upon_creation=False,
 ) as dag:
     with TaskGroup(
         group_id="layer-silver",

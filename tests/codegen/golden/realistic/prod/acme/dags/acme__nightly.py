@@ -20,8 +20,10 @@ with DAG(
     schedule="@daily",
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "nightly", "ops"],
+    is_paused_upon_creation=False,
 ) as dag:
     with TaskGroup(
         group_id="layer-silver",
@@ -30,7 +32,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="vacuum",
-            name="nightly-vacuum",
+            name="nightly-vacuum-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/tools:1.0"),
             cmds=[literal("vacuum")],
