@@ -47,6 +47,7 @@ with DAG(
     schedule="0 3 * * *",
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["shop_daily", "shopco"],
     doc_md="From the shop database to the revenue marts, every night.",

@@ -20,6 +20,7 @@ with DAG(
     schedule="0 3 * * *",
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["shop_daily", "shopco"],
     doc_md="From the shop database to the revenue marts, every night.",
@@ -31,7 +32,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="extract_customers",
-            name="shop-daily-extract-customers",
+            name="shop-daily-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -97,7 +98,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_orders",
-            name="shop-daily-extract-orders",
+            name="shop-daily-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -164,7 +165,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_payments",
-            name="shop-daily-extract-payments",
+            name="shop-daily-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -236,7 +237,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="country_codes",
-            name="shop-daily-country-codes",
+            name="shop-daily-country-codes-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -292,7 +293,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="country_codes_test",
-            name="shop-daily-country-codes-test",
+            name="shop-daily-country-codes-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -350,7 +351,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="customers_snapshot",
-            name="shop-daily-customers-snapshot",
+            name="shop-daily-customers-snapshot-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -406,7 +407,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="payment_methods",
-            name="shop-daily-payment-methods",
+            name="shop-daily-payment-methods-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -462,7 +463,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="payment_methods_test",
-            name="shop-daily-payment-methods-test",
+            name="shop-daily-payment-methods-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -520,7 +521,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_customers",
-            name="shop-daily-stg-customers",
+            name="shop-daily-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -576,7 +577,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_customers_test",
-            name="shop-daily-stg-customers-test",
+            name="shop-daily-stg-customers-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -634,7 +635,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_order_items",
-            name="shop-daily-stg-order-items",
+            name="shop-daily-stg-order-items-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -690,7 +691,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_order_items_test",
-            name="shop-daily-stg-order-items-test",
+            name="shop-daily-stg-order-items-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -748,7 +749,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_orders",
-            name="shop-daily-stg-orders",
+            name="shop-daily-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -804,7 +805,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_orders_test",
-            name="shop-daily-stg-orders-test",
+            name="shop-daily-stg-orders-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -862,7 +863,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_payments",
-            name="shop-daily-stg-payments",
+            name="shop-daily-stg-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -918,7 +919,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_payments_test",
-            name="shop-daily-stg-payments-test",
+            name="shop-daily-stg-payments-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -981,7 +982,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="fct_payments_by_method",
-            name="shop-daily-fct-payments-by-method",
+            name="shop-daily-fct-payments-by-method-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1037,7 +1038,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="orders",
-            name="shop-daily-orders",
+            name="shop-daily-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1093,7 +1094,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="orders_test",
-            name="shop-daily-orders-test",
+            name="shop-daily-orders-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1151,7 +1152,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="customers",
-            name="shop-daily-customers",
+            name="shop-daily-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1207,7 +1208,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="customers_test",
-            name="shop-daily-customers-test",
+            name="shop-daily-customers-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1265,7 +1266,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="fct_revenue_by_region",
-            name="shop-daily-fct-revenue-by-region",
+            name="shop-daily-fct-revenue-by-region-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1321,7 +1322,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="fct_revenue_daily",
-            name="shop-daily-fct-revenue-daily",
+            name="shop-daily-fct-revenue-daily-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1377,7 +1378,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="fct_revenue_daily_test",
-            name="shop-daily-fct-revenue-daily-test",
+            name="shop-daily-fct-revenue-daily-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
