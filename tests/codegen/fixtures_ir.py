@@ -144,6 +144,8 @@ def _extract(tenant: Tenant, table: str) -> Task:
             text("--since"),
             text(run("ds")),
             text("--window=", run("data_interval_start"), "..", run("data_interval_end")),
+            text("--since=", run("window_start")),
+            text("--until=", run("window_end")),
         ),
         env=(("LOG_LEVEL", text("info")), ("RUN_ID", text(run("run_id")))),
         secrets=(_secret(tenant),),

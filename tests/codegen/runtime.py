@@ -59,6 +59,8 @@ def run_values() -> dict[str, str]:
         "ds": ctx["ds"],
         "run_id": ctx["run_id"],
         **{name: ctx[name].isoformat() for name in stamps},
+        "window_start": ctx["data_interval_start"].isoformat(),
+        "window_end": ctx["data_interval_end"].isoformat(),
     }
 
 

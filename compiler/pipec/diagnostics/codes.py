@@ -185,11 +185,16 @@ CODES: dict[str, Code] = _table(
          "never in `image`, `queue`, names or settings."),
     Code("E502", "no-logical-date", "`run.*` date values in a pipeline without a logical date",
          "Runs of a pipeline scheduled by `after(...)` or `manual` have no logical\n"
-         "date, so `run.ds`, `run.logical_date` and `run.data_interval_*` are not\n"
-         "available. `run.run_id` always is."),
+         "date and no data window, so `run.ds`, `run.logical_date`, `run.window_*`\n"
+         "and `run.data_interval_*` are not available. `run.run_id` always is."),
     Code("E503", "unknown-runtime-value", "an unknown `run.*` value",
-         "The runtime values are run.ds, run.logical_date, run.data_interval_start,\n"
-         "run.data_interval_end and run.run_id."),
+         "The runtime values are run.ds, run.logical_date, run.window_start,\n"
+         "run.window_end, run.data_interval_start, run.data_interval_end and run.run_id."),
+    Code("E504", "no-data-window", "`run.window_*` in a pipeline scheduled `@once`",
+         "A cron or preset schedule gives each run the window from the previous\n"
+         "schedule tick to its own (`run.window_start`, `run.window_end`). An `@once`\n"
+         "pipeline runs a single time and has no window; schedule it with cron or a\n"
+         "preset, or use `run.logical_date`."),
     Code("E601", "invalid-k8s-name", "not a valid Kubernetes name",
          "Namespaces and secret names are RFC 1123 labels or subdomains: lowercase\n"
          "letters, digits and `-`, starting and ending with a letter or digit, at most\n"

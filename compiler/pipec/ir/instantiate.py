@@ -20,7 +20,8 @@ from pipec.syntax import nodes as n
 
 _OVERRIDE_TYPES = {"retries": specs.INT, "retry_delay": specs.DUR, "timeout": specs.DUR, "queue": specs.OPT_S,
                    "profile": Ty("ref", ref_kind="profile"), "env": Ty("map")}
-_DATED = ("ds", "logical_date", "data_interval_start", "data_interval_end")
+_DATED = ("ds", "logical_date", "window_start", "window_end", "data_interval_start", "data_interval_end")
+_WINDOW = ("window_start", "window_end", "data_interval_start", "data_interval_end")
 
 
 @dataclass
@@ -442,10 +443,14 @@ class Instantiator:
                        f"or set the queue only `when` an environment that has it")
 
     def _dated(self, ctx: Ctx, args, env: dict) -> None:
-        if ctx.dated or ctx.pipe.schedule is None:
+        if ctx.pipe.schedule is None:
             return
         parts = [p for a, _ in args for p in a] + [p for v, _, _ in env.values() for p in v]
-        kind, _, sched_span = ctx.pipe.schedule
+        kind, value, sched_span = ctx.pipe.schedule
+        if ctx.dated:
+            if value == "@once":
+                self._no_window(parts, sched_span)
+            return
         for part in parts:
             if isinstance(part, RunPart) and part.var in _DATED:
                 how = "manually" if kind == "manual" else "by after(...)"
@@ -453,6 +458,14 @@ class Instantiator:
                                part.span, label="no logical date", secondary=[Label(sched_span, "scheduled here")],
                                help="runs triggered by after(...) or manually have no logical date; "
                                     "use `run.run_id`, or schedule the pipeline with cron")
+
+    def _no_window(self, parts, sched_span: Span) -> None:
+        for part in parts:
+            if isinstance(part, RunPart) and part.var in _WINDOW:
+                self.sink.emit("E504", f"`run.{part.var}` is not available: an `@once` run has no data window",
+                               part.span, label="no data window", secondary=[Label(sched_span, "scheduled here")],
+                               help="schedule the pipeline with cron or a preset such as \"@daily\" for windows, "
+                                    "or use `run.logical_date`")
 
     def _secret_envs(self, ctx: Ctx, uses, tenant_span: Span, runner: RunnerDef) -> tuple[ir.SecretEnv, ...]:
         out = {}

@@ -18,7 +18,9 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-RunVar = Literal["ds", "logical_date", "data_interval_start", "data_interval_end", "run_id"]
+RunVar = Literal[
+    "ds", "logical_date", "window_start", "window_end", "data_interval_start", "data_interval_end", "run_id"
+]
 Layer = Literal["bronze", "silver", "gold"]
 LAYERS: tuple[Layer, ...] = ("bronze", "silver", "gold")
 

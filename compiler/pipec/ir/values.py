@@ -19,7 +19,7 @@ from pipec.ir.loader import LoadedModule, Symbol
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
-RUN_VARS = ("ds", "logical_date", "data_interval_start", "data_interval_end", "run_id")
+RUN_VARS = ("ds", "logical_date", "window_start", "window_end", "data_interval_start", "data_interval_end", "run_id")
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 INVALID: Any = object()
 

@@ -9,6 +9,7 @@ from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, Connection, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 
 
 class _ConnectionSecrets(Mapping):
@@ -48,7 +49,7 @@ default_args = {
 
 with DAG(
     dag_id="acme__sales",
-    schedule="0 5 * * *",
+    schedule=CronDataIntervalTimetable("0 5 * * *", timezone="Europe/Amsterdam"),
     start_date=pendulum.datetime(2024, 6, 1, tz="Europe/Amsterdam"),
     catchup=False,
     max_active_runs=1,
@@ -75,7 +76,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"SINCE": literal("")},
+            environment={"SINCE": literal(""), "UNTIL": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
@@ -107,7 +108,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ data_interval_start | ts }}",
+                "UNTIL": "{{ data_interval_end | ts }}",
+            },
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
@@ -139,7 +144,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ data_interval_start | ts }}",
+                "UNTIL": "{{ data_interval_end | ts }}",
+            },
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
@@ -171,7 +180,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ data_interval_start | ts }}",
+                "UNTIL": "{{ data_interval_end | ts }}",
+            },
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
@@ -203,7 +216,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"SINCE": literal("")},
+            environment={"SINCE": literal(""), "UNTIL": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
@@ -465,7 +478,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"SINCE": "{{ ds }}"},
+            environment={"SINCE": "{{ data_interval_start | ts }}"},
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "acme__warehouse"},
             ),

@@ -8,6 +8,7 @@ from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import models as k8s
 
 default_args = {
@@ -21,7 +22,7 @@ default_args = {
 
 with DAG(
     dag_id="acme__sales",
-    schedule="0 5 * * *",
+    schedule=CronDataIntervalTimetable("0 5 * * *", timezone="Europe/Amsterdam"),
     start_date=pendulum.datetime(2024, 6, 1, tz="Europe/Amsterdam"),
     catchup=False,
     max_active_runs=1,
@@ -52,6 +53,7 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="SINCE", value=literal("")),
+                k8s.V1EnvVar(name="UNTIL", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -119,7 +121,8 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value="{{ data_interval_start | ts }}"),
+                k8s.V1EnvVar(name="UNTIL", value="{{ data_interval_end | ts }}"),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -187,7 +190,8 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value="{{ data_interval_start | ts }}"),
+                k8s.V1EnvVar(name="UNTIL", value="{{ data_interval_end | ts }}"),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -255,7 +259,8 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value="{{ data_interval_start | ts }}"),
+                k8s.V1EnvVar(name="UNTIL", value="{{ data_interval_end | ts }}"),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -323,6 +328,7 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="SINCE", value=literal("")),
+                k8s.V1EnvVar(name="UNTIL", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -801,7 +807,7 @@ with DAG(
                 literal("acme"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value="{{ data_interval_start | ts }}"),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
                     value_from=k8s.V1EnvVarSource(

@@ -7,6 +7,7 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import models as k8s
 
 default_args = {
@@ -20,7 +21,7 @@ default_args = {
 
 with DAG(
     dag_id="globex__sales",
-    schedule="0 5 * * *",
+    schedule=CronDataIntervalTimetable("0 5 * * *", timezone="Europe/Amsterdam"),
     start_date=pendulum.datetime(2024, 6, 1, tz="Europe/Amsterdam"),
     catchup=False,
     max_active_runs=1,
@@ -51,6 +52,7 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="SINCE", value=literal("")),
+                k8s.V1EnvVar(name="UNTIL", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -118,7 +120,8 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value="{{ data_interval_start | ts }}"),
+                k8s.V1EnvVar(name="UNTIL", value="{{ data_interval_end | ts }}"),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -186,7 +189,8 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value="{{ data_interval_start | ts }}"),
+                k8s.V1EnvVar(name="UNTIL", value="{{ data_interval_end | ts }}"),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -254,7 +258,8 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value="{{ data_interval_start | ts }}"),
+                k8s.V1EnvVar(name="UNTIL", value="{{ data_interval_end | ts }}"),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -322,6 +327,7 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="SINCE", value=literal("")),
+                k8s.V1EnvVar(name="UNTIL", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -800,7 +806,7 @@ with DAG(
                 literal("globex"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="SINCE", value="{{ data_interval_start | ts }}"),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
                     value_from=k8s.V1EnvVarSource(

@@ -7,6 +7,7 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import models as k8s
 
 default_args = {
@@ -21,7 +22,7 @@ default_args = {
 
 with DAG(
     dag_id="acme__hostile",
-    schedule="0 1 * * *",
+    schedule=CronDataIntervalTimetable("0 1 * * *", timezone="Europe/Berlin"),
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
     max_active_runs=1,

@@ -6,6 +6,7 @@ import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.sdk import DAG, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import models as k8s
 
 default_args = {
@@ -17,7 +18,7 @@ default_args = {
 
 with DAG(
     dag_id="acme__nightly",
-    schedule="@daily",
+    schedule=CronDataIntervalTimetable("@daily", timezone="Europe/Berlin"),
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
     max_active_runs=1,

@@ -8,6 +8,7 @@ from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import models as k8s
 
 default_args = {
@@ -23,7 +24,7 @@ default_args = {
 
 with DAG(
     dag_id="acme__sales",
-    schedule="0 6 * * *",
+    schedule=CronDataIntervalTimetable("0 6 * * *", timezone="Europe/Berlin"),
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=True,
     max_active_runs=2,
@@ -50,6 +51,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             env_vars=[
                 k8s.V1EnvVar(name="LOG_LEVEL", value=literal("info")),
@@ -110,6 +113,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             env_vars=[
                 k8s.V1EnvVar(name="LOG_LEVEL", value=literal("info")),
@@ -170,6 +175,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             env_vars=[
                 k8s.V1EnvVar(name="LOG_LEVEL", value=literal("info")),
