@@ -7,6 +7,7 @@ import pendulum
 from airflow.providers.docker.operators.docker import DockerOperator
 from airflow.sdk import DAG, Connection, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 
 
 class _ConnectionSecrets(Mapping):
@@ -44,7 +45,7 @@ default_args = {
 
 with DAG(
     dag_id="shopco__shop_daily",
-    schedule="0 3 * * *",
+    schedule=CronDataIntervalTimetable("0 3 * * *", timezone="UTC"),
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
@@ -71,7 +72,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            environment={"SINCE": literal("")},
+            environment={"SINCE": literal(""), "UNTIL": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "shopco__source", "WAREHOUSE_DSN": "shopco__warehouse"},
             ),
@@ -102,7 +103,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ ds }}",
+                "UNTIL": literal(""),
+            },
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "shopco__source", "WAREHOUSE_DSN": "shopco__warehouse"},
             ),
@@ -133,7 +138,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ ds }}",
+                "UNTIL": literal(""),
+            },
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "shopco__source", "WAREHOUSE_DSN": "shopco__warehouse"},
             ),

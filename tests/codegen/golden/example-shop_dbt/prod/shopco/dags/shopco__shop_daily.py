@@ -6,6 +6,7 @@ import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.sdk import DAG, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import models as k8s
 
 default_args = {
@@ -17,7 +18,7 @@ default_args = {
 
 with DAG(
     dag_id="shopco__shop_daily",
-    schedule="0 3 * * *",
+    schedule=CronDataIntervalTimetable("0 3 * * *", timezone="UTC"),
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
@@ -48,6 +49,7 @@ with DAG(
             ],
             env_vars=[
                 k8s.V1EnvVar(name="SINCE", value=literal("")),
+                k8s.V1EnvVar(name="UNTIL", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -115,6 +117,7 @@ with DAG(
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
                 k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="UNTIL", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
@@ -182,6 +185,7 @@ with DAG(
             env_vars=[
                 k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
                 k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(name="UNTIL", value=literal("")),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
