@@ -79,7 +79,7 @@ CODES: dict[str, Code] = _table(
          "task ids). With `for`, make sure `${x}` makes every expanded name distinct."),
     Code("E111", "misplaced-entry", "an entry that does not belong in this block",
          "Tasks live in `bronze`, `silver` or `gold` blocks; layer blocks in a\n"
-         "pipeline; `secret` slots in a tenant; `when` blocks in a task."),
+         "pipeline; `secret` slots in a tenant; `when` blocks in a task or a pipeline."),
     Code("E112", "duplicate-platform", "more than one platform block",
          "A project has at most one `platform` block."),
     Code("E113", "no-platform", "the project has no platform block",
@@ -141,6 +141,11 @@ CODES: dict[str, Code] = _table(
     Code("E215", "duration-too-long", "a duration longer than Python's timedelta allows",
          "Airflow keeps `retry_delay` and `timeout` as `datetime.timedelta`, which ends\n"
          "at 999999999 days; a longer duration makes the DAG file fail to import."),
+    Code("E232", "after-in-when", "a pipeline's `when` block schedules it `after(...)`",
+         "A pipeline-level `when ENV { ... }` block may change the schedule per\n"
+         "environment to a cron string, a preset or `manual`, but not to\n"
+         "`after(...)`: dependencies between pipelines are the same in every\n"
+         "environment. Set `schedule = after(p)` on the pipeline itself."),
     Code("E301", "dependency-cycle", "tasks depend on each other in a cycle",
          "`after` edges must not form a cycle. Every edge of the cycle is labelled;\n"
          "remove one of them."),

@@ -75,6 +75,7 @@ class Environment(_Model):
     kubernetes_conn_id: str | None = None
     kubernetes_version: str = "1.31"
     queues: tuple[str, ...] = ()  # Airflow queues of this environment (beside the platform's), sorted
+    registry: str | None = None  # replaces platform.registry in this environment's images
 
 
 class Quota(_Model):

@@ -28,7 +28,7 @@ PLATFORM_DEFAULTS = {"timezone": "UTC", "start": "2024-01-01", "run_as_user": 10
 ENVIRONMENT = (
     FieldSpec("operator", Ty("enum", values=BUILTIN_ENUMS["operator"], enum="operator"), True),
     FieldSpec("network", OPT_S), FieldSpec("docker_url", OPT_S), FieldSpec("kubernetes_conn_id", OPT_S),
-    FieldSpec("kubernetes_version", S), FieldSpec("queues", Ty("list")),
+    FieldSpec("kubernetes_version", S), FieldSpec("queues", Ty("list")), FieldSpec("registry", OPT_S),
 )
 PROFILE = (FieldSpec("cpu", QTY, True), FieldSpec("memory", QTY, True))
 TENANT = (
