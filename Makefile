@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make examples   set up and compile every example (check, then compile local and prod)
-#   make test       set up everything (Python test deps incl. Airflow, node packages, dbt in
-#                   .venv-dbt with the examples' dbt manifests) and run all tests
+#   make test       set up everything (Python test deps incl. Airflow, node packages,
+#                   Docker, dbt in .venv-dbt with the examples' dbt manifests) and run all tests
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -14,7 +14,19 @@ DBT_PROJECTS := $(patsubst %/dbt_project.yml,%,$(wildcard examples/*/dbt/dbt_pro
 DBT_MANIFESTS := $(addsuffix /target/manifest.json,$(DBT_PROJECTS))
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: examples test setup setup-test setup-dbt dbt-manifests clean
+# The oldest supported Airflow line, with the oldest provider releases that work
+# on it (older cncf-kubernetes lacks automount_service_account_token, older smtp
+# does not install beside 3.0). tests/codegen/test_airflow_lines.py runs the
+# Airflow-facing suites in this venv; the newest line (3.3) is $(VENV) itself.
+AIRFLOW30 := .venv-airflow30
+AIRFLOW30_PINS := apache-airflow==3.0.6 \
+  apache-airflow-providers-cncf-kubernetes==10.5.0 \
+  apache-airflow-providers-docker==4.3.0 \
+  apache-airflow-providers-smtp==2.0.2 \
+  apache-airflow-providers-standard==0.4.0 \
+  pytest==9.2.0 hypothesis==6.170.15 black==26.10.1 kubernetes-validate==1.37.0
+
+.PHONY: examples test setup setup-test setup-airflow30 setup-dbt dbt-manifests system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +54,21 @@ $(DBT_VENV)/.setup:
 $(DBT_MANIFESTS): %/target/manifest.json: $(DBT_VENV)/.setup $$(shell find $$* -type f -not -path '$$*/target/*' -not -path '$$*/logs/*')
 	cd $* && $(CURDIR)/$(DBT_VENV)/bin/dbt parse --quiet --no-partial-parse --profiles-dir . --project-dir . --log-path target/logs
 
+$(AIRFLOW30)/.setup: pyproject.toml setup.py Makefile
+	$(PYTHON) -m venv $(AIRFLOW30)
+	$(AIRFLOW30)/bin/python -m pip install --quiet --upgrade pip
+	$(AIRFLOW30)/bin/python -m pip install --quiet -e . $(AIRFLOW30_PINS)
+	touch $@
+
+# The real-run tests (tests/runs) need a Docker daemon and a static busybox for
+# the runner images they build; they start dockerd themselves (as root).
+system-deps:
+	@dpkg -s docker.io busybox-static >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io busybox-static; }
+
 setup: $(VENV)/.setup
 setup-test: $(VENV)/.setup-test vscode-extension/node_modules/.package-lock.json
+setup-airflow30: $(AIRFLOW30)/.setup
 setup-dbt: $(DBT_VENV)/.setup
 dbt-manifests: $(DBT_MANIFESTS)
 
@@ -55,9 +80,9 @@ examples: setup dbt-manifests
 	   ../../$(BIN)/pipec compile --env prod --out build); \
 	done
 
-test: setup-test dbt-manifests
+test: setup-test setup-airflow30 system-deps dbt-manifests
 	cd vscode-extension && npm test
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) $(DBT_VENV) vscode-extension/node_modules examples/*/build examples/*/dbt/target examples/*/dbt/logs
+	rm -rf $(VENV) $(AIRFLOW30) $(DBT_VENV) vscode-extension/node_modules examples/*/build examples/*/dbt/target examples/*/dbt/logs
