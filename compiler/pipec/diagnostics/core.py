@@ -67,7 +67,10 @@ class Sink:
         help: str | None = None,
         notes: tuple[str, ...] | list[str] = (),
     ) -> Diagnostic:
-        diag = Diagnostic(code, message, Label(span, label), tuple(secondary), help, tuple(notes))
+        return self.add(Diagnostic(code, message, Label(span, label), tuple(secondary), help, tuple(notes)))
+
+    def add(self, diag: Diagnostic) -> Diagnostic:
+        """Keep an already built diagnostic (unless an identical one is kept)."""
         key = (diag.code, diag.message, diag.primary.span)
         if key not in self._seen:
             self._seen.add(key)

@@ -7,7 +7,10 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, TaskGroup, literal
+from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
+
+K8S_CONFIG = Configuration.get_default_copy()
 
 default_args = {
     "owner": "sales-analytics",
@@ -49,15 +52,22 @@ with DAG(
                 literal("acme"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="SINCE", value=literal("")),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -65,13 +75,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -84,16 +98,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -117,16 +158,27 @@ with DAG(
                 literal("acme"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="CURSOR_COLUMN",
+                    value=literal("updated_at"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value="{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -134,13 +186,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -153,16 +209,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -186,16 +269,27 @@ with DAG(
                 literal("acme"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="CURSOR_COLUMN",
+                    value=literal("updated_at"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value="{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -203,13 +297,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -222,16 +320,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -255,16 +380,27 @@ with DAG(
                 literal("acme"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="CURSOR_COLUMN",
+                    value=literal("updated_at"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value="{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -272,13 +408,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -291,16 +431,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -324,15 +491,22 @@ with DAG(
                 literal("acme"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="SINCE", value=literal("")),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -340,13 +514,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -359,16 +537,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -404,13 +609,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -423,16 +632,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -459,13 +695,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -478,16 +718,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -518,13 +785,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -537,16 +808,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -577,13 +875,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -596,16 +898,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -636,13 +965,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -655,16 +988,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -695,13 +1055,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -714,16 +1078,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -753,20 +1144,28 @@ with DAG(
                 literal("acme"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="DBT_THREADS", value=literal("8")),
+                k8s.V1EnvVar(
+                    name="DBT_THREADS",
+                    value=literal("8"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("1"), "memory": literal("4Gi")},
                 requests={"cpu": literal("1"), "memory": literal("4Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "gold",
@@ -779,16 +1178,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -811,20 +1237,28 @@ with DAG(
                 literal("acme"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value="{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("3"), "memory": literal("12Gi")},
                 requests={"cpu": literal("3"), "memory": literal("12Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "gold",
@@ -837,16 +1271,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -874,13 +1335,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("250m"), "memory": literal("512Mi")},
                 requests={"cpu": literal("250m"), "memory": literal("512Mi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "gold",
@@ -893,16 +1358,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,

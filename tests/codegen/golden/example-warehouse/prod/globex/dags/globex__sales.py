@@ -6,7 +6,10 @@ import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, TaskGroup, literal
+from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
+
+K8S_CONFIG = Configuration.get_default_copy()
 
 default_args = {
     "owner": "sales-analytics",
@@ -48,15 +51,22 @@ with DAG(
                 literal("globex"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="SINCE", value=literal("")),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -64,13 +74,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -83,16 +97,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -116,16 +157,27 @@ with DAG(
                 literal("globex"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="CURSOR_COLUMN",
+                    value=literal("updated_at"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value="{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -133,13 +185,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -152,16 +208,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -185,16 +268,27 @@ with DAG(
                 literal("globex"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="CURSOR_COLUMN",
+                    value=literal("updated_at"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value="{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -202,13 +296,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -221,16 +319,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -254,16 +379,27 @@ with DAG(
                 literal("globex"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="CURSOR_COLUMN",
+                    value=literal("updated_at"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value="{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -271,13 +407,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -290,16 +430,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -323,15 +490,22 @@ with DAG(
                 literal("globex"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="SINCE", value=literal("")),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -339,13 +513,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -358,16 +536,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -403,13 +608,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -422,16 +631,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -458,13 +694,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -477,16 +717,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -517,13 +784,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -536,16 +807,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -576,13 +874,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -595,16 +897,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -635,13 +964,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -654,16 +987,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -694,13 +1054,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -713,16 +1077,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -752,20 +1143,28 @@ with DAG(
                 literal("globex"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="DBT_THREADS", value=literal("8")),
+                k8s.V1EnvVar(
+                    name="DBT_THREADS",
+                    value=literal("8"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("1"), "memory": literal("4Gi")},
                 requests={"cpu": literal("1"), "memory": literal("4Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "gold",
@@ -778,16 +1177,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -810,20 +1236,28 @@ with DAG(
                 literal("globex"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value="{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("3"), "memory": literal("12Gi")},
                 requests={"cpu": literal("3"), "memory": literal("12Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "gold",
@@ -836,16 +1270,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -873,13 +1334,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="globex-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("250m"), "memory": literal("512Mi")},
                 requests={"cpu": literal("250m"), "memory": literal("512Mi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "gold",
@@ -892,16 +1357,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,

@@ -6,7 +6,10 @@ import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, Asset, TaskGroup, literal
+from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
+
+K8S_CONFIG = Configuration.get_default_copy()
 
 default_args = {
     "owner": "finance-data",
@@ -48,15 +51,22 @@ with DAG(
                 literal("initech"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="RUN_ID", value='{{ run_id | replace("$", "$$") }}'),
+                k8s.V1EnvVar(
+                    name="RUN_ID",
+                    value='{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-erp-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -64,13 +74,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -83,16 +97,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -100,6 +141,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -126,15 +168,22 @@ with DAG(
                 literal("initech"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="RUN_ID", value='{{ run_id | replace("$", "$$") }}'),
+                k8s.V1EnvVar(
+                    name="RUN_ID",
+                    value='{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-erp-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -142,13 +191,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -161,16 +214,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -178,6 +258,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -204,15 +285,22 @@ with DAG(
                 literal("initech"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="RUN_ID", value='{{ run_id | replace("$", "$$") }}'),
+                k8s.V1EnvVar(
+                    name="RUN_ID",
+                    value='{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-erp-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -220,13 +308,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -239,16 +331,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -256,6 +375,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -290,13 +410,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -309,16 +433,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -326,6 +477,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -358,13 +510,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -377,16 +533,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -394,6 +577,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -431,13 +615,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("1"), "memory": literal("4Gi")},
                 requests={"cpu": literal("1"), "memory": literal("4Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "gold",
@@ -450,16 +638,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -467,6 +682,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -491,20 +707,28 @@ with DAG(
                 literal("initech"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="DBT_EXCLUDE", value=literal("tag:slow")),
+                k8s.V1EnvVar(
+                    name="DBT_EXCLUDE",
+                    value=literal("tag:slow"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("250m"), "memory": literal("512Mi")},
                 requests={"cpu": literal("250m"), "memory": literal("512Mi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "gold",
@@ -517,16 +741,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -534,6 +785,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",

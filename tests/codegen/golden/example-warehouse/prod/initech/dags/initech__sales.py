@@ -7,7 +7,10 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, TaskGroup, literal
+from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
+
+K8S_CONFIG = Configuration.get_default_copy()
 
 default_args = {
     "owner": "sales-analytics",
@@ -49,15 +52,22 @@ with DAG(
                 literal("initech"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="SINCE", value=literal("")),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -65,13 +75,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -84,16 +98,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -101,6 +142,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -126,16 +168,27 @@ with DAG(
                 literal("initech"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="CURSOR_COLUMN",
+                    value=literal("updated_at"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value="{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -143,13 +196,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -162,16 +219,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -179,6 +263,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -204,16 +289,27 @@ with DAG(
                 literal("initech"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="CURSOR_COLUMN",
+                    value=literal("updated_at"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value="{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -221,13 +317,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -240,16 +340,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -257,6 +384,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -282,16 +410,27 @@ with DAG(
                 literal("initech"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="CURSOR_COLUMN", value=literal("updated_at")),
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="CURSOR_COLUMN",
+                    value=literal("updated_at"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value="{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -299,13 +438,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -318,16 +461,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -335,6 +505,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -360,15 +531,22 @@ with DAG(
                 literal("initech"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="SINCE", value=literal("")),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="SOURCE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-shop-db",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
@@ -376,13 +554,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -395,16 +577,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -412,6 +621,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -449,13 +659,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -468,16 +682,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -485,6 +726,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -513,13 +755,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -532,16 +778,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -549,6 +822,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -581,13 +855,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -600,16 +878,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -617,6 +922,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -649,13 +955,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -668,16 +978,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -685,6 +1022,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -717,13 +1055,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -736,16 +1078,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -753,6 +1122,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -785,13 +1155,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("2Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -804,16 +1178,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -821,6 +1222,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -852,20 +1254,28 @@ with DAG(
                 literal("initech"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="DBT_THREADS", value=literal("8")),
+                k8s.V1EnvVar(
+                    name="DBT_THREADS",
+                    value=literal("8"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("1"), "memory": literal("4Gi")},
                 requests={"cpu": literal("1"), "memory": literal("4Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "gold",
@@ -878,16 +1288,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -895,6 +1332,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -919,20 +1357,28 @@ with DAG(
                 literal("initech"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="SINCE", value="{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="SINCE",
+                    value="{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE_DSN",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("3"), "memory": literal("12Gi")},
                 requests={"cpu": literal("3"), "memory": literal("12Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "gold",
@@ -945,16 +1391,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -962,6 +1435,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",
@@ -991,13 +1465,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="initech-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("250m"), "memory": literal("512Mi")},
                 requests={"cpu": literal("250m"), "memory": literal("512Mi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "gold",
@@ -1010,16 +1488,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="etl-registry")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="etl-registry",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[
                 k8s.V1Toleration(
@@ -1027,6 +1532,7 @@ with DAG(
                     key="pipec.io/enclave",
                     operator="Equal",
                     value="high-security",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             on_finish_action="delete_pod",

@@ -6,7 +6,10 @@ import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, TaskGroup, literal
+from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
+
+K8S_CONFIG = Configuration.get_default_copy()
 
 default_args = {
     "owner": "pipec",
@@ -53,30 +56,63 @@ with DAG(
                 literal("{% raw %}"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="VAR_0", value=literal("quote \" and ' both")),
+                k8s.V1EnvVar(
+                    name="VAR_0",
+                    value=literal("quote \" and ' both"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="VAR_1",
                     value=literal("back\\slash \\n not a newline"),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="VAR_2", value=literal("new\nline")),
-                k8s.V1EnvVar(name="VAR_3", value=literal("trailing newline\n")),
-                k8s.V1EnvVar(name="VAR_4", value=literal("cr\r\nlf")),
-                k8s.V1EnvVar(name="VAR_5", value=literal("tab\there")),
-                k8s.V1EnvVar(name="VAR_6", value=literal("{{ conn.x.password }}")),
-                k8s.V1EnvVar(name="VAR_7", value=literal("{% raw %}")),
+                k8s.V1EnvVar(
+                    name="VAR_2",
+                    value=literal("new\nline"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_3",
+                    value=literal("trailing newline\n"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_4",
+                    value=literal("cr\r\nlf"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_5",
+                    value=literal("tab\there"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_6",
+                    value=literal("{{ conn.x.password }}"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_7",
+                    value=literal("{% raw %}"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -89,16 +125,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -121,27 +184,63 @@ with DAG(
                 literal("ends.json"),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="VAR_0", value=literal("{% endraw %}")),
-                k8s.V1EnvVar(name="VAR_1", value=literal("{# comment #}")),
-                k8s.V1EnvVar(name="VAR_2", value=literal("a}}b{{c")),
-                k8s.V1EnvVar(name="VAR_3", value=literal("$$(VAR)")),
-                k8s.V1EnvVar(name="VAR_4", value=literal("$$$$(VAR)")),
-                k8s.V1EnvVar(name="VAR_5", value=literal("$${x}")),
-                k8s.V1EnvVar(name="VAR_6", value=literal("$$")),
-                k8s.V1EnvVar(name="VAR_7", value=literal("ends.json")),
+                k8s.V1EnvVar(
+                    name="VAR_0",
+                    value=literal("{% endraw %}"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_1",
+                    value=literal("{# comment #}"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_2",
+                    value=literal("a}}b{{c"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_3",
+                    value=literal("$$(VAR)"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_4",
+                    value=literal("$$$$(VAR)"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_5",
+                    value=literal("$${x}"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_6",
+                    value=literal("$$"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_7",
+                    value=literal("ends.json"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -154,16 +253,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -186,33 +312,63 @@ with DAG(
                 literal(""),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="VAR_0", value=literal("ends.yaml")),
-                k8s.V1EnvVar(name="VAR_1", value=literal("ends.sh")),
-                k8s.V1EnvVar(name="VAR_2", value=literal("ends.env")),
-                k8s.V1EnvVar(name="VAR_3", value=literal("ends.bash")),
+                k8s.V1EnvVar(
+                    name="VAR_0",
+                    value=literal("ends.yaml"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_1",
+                    value=literal("ends.sh"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_2",
+                    value=literal("ends.env"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_3",
+                    value=literal("ends.bash"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="VAR_4",
                     value=literal("unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587"),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="VAR_5", value=literal("[not a list]")),
+                k8s.V1EnvVar(
+                    name="VAR_5",
+                    value=literal("[not a list]"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="VAR_6",
                     value=literal(" leading and trailing space "),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="VAR_7", value=literal("")),
+                k8s.V1EnvVar(
+                    name="VAR_7",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -225,16 +381,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -257,31 +440,45 @@ with DAG(
                 '{{ run_id | replace("$", "$$") }}back\\slash \\n not a newline{{ run_id | replace("$", "$$") }}',
             ],
             env_vars=[
-                k8s.V1EnvVar(name="VAR_0", value="quote \" and ' both{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="VAR_0",
+                    value="quote \" and ' both{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="VAR_1",
                     value='{{ ds }}{{ "quote \\" and \' both" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_2",
                     value='quote " and \' both{{ ds }}{{ "quote \\" and \' both" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="VAR_3", value="{{ ds }}quote \" and ' both{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="VAR_3",
+                    value="{{ ds }}quote \" and ' both{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="VAR_4",
                     value='back\\slash \\n not a newline{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_5",
                     value='{{ run_id | replace("$", "$$") }}{{ "back\\\\slash \\\\n not a newline" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_6",
                     value='back\\slash \\n not a newline{{ run_id | replace("$", "$$") }}{{ "back\\\\slash \\\\n not a newline" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_7",
                     value='{{ run_id | replace("$", "$$") }}back\\slash \\n not a newline{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
@@ -289,13 +486,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -308,16 +509,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -343,28 +571,42 @@ with DAG(
                 k8s.V1EnvVar(
                     name="VAR_0",
                     value='{{ "new\\nline" }}{{ logical_date | ts }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_1",
                     value='{{ logical_date | ts }}{{ "new\\nline" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_2",
                     value='{{ "new\\nline" }}{{ logical_date | ts }}{{ "new\\nline" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_3",
                     value='{{ logical_date | ts }}{{ "new\\nline" }}{{ logical_date | ts }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="VAR_4", value='{{ "trailing newline\\n" }}{{ ds }}'),
-                k8s.V1EnvVar(name="VAR_5", value='{{ ds }}{{ "trailing newline\\n" }}'),
+                k8s.V1EnvVar(
+                    name="VAR_4",
+                    value='{{ "trailing newline\\n" }}{{ ds }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_5",
+                    value='{{ ds }}{{ "trailing newline\\n" }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="VAR_6",
                     value='{{ "trailing newline\\n" }}{{ ds }}{{ "trailing newline\\n" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_7",
                     value='{{ ds }}{{ "trailing newline\\n" }}{{ ds }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
@@ -372,13 +614,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -391,16 +637,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -426,31 +699,42 @@ with DAG(
                 k8s.V1EnvVar(
                     name="VAR_0",
                     value='{{ "cr\\r\\nlf" }}{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_1",
                     value='{{ run_id | replace("$", "$$") }}{{ "cr\\r\\nlf" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_2",
                     value='{{ "cr\\r\\nlf" }}{{ run_id | replace("$", "$$") }}{{ "cr\\r\\nlf" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_3",
                     value='{{ run_id | replace("$", "$$") }}{{ "cr\\r\\nlf" }}{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="VAR_4", value="tab\there{{ logical_date | ts }}"),
+                k8s.V1EnvVar(
+                    name="VAR_4",
+                    value="tab\there{{ logical_date | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="VAR_5",
                     value='{{ logical_date | ts }}{{ "tab\\there" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_6",
                     value='tab\there{{ logical_date | ts }}{{ "tab\\there" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_7",
                     value="{{ logical_date | ts }}tab\there{{ logical_date | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
@@ -458,13 +742,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -477,16 +765,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -512,34 +827,42 @@ with DAG(
                 k8s.V1EnvVar(
                     name="VAR_0",
                     value='{{ "\\x7b\\x7b conn.x.password \\x7d\\x7d" }}{{ ds }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_1",
                     value='{{ ds }}{{ "\\x7b\\x7b conn.x.password \\x7d\\x7d" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_2",
                     value='{{ "\\x7b\\x7b conn.x.password \\x7d\\x7d" }}{{ ds }}{{ "\\x7b\\x7b conn.x.password \\x7d\\x7d" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_3",
                     value='{{ ds }}{{ "\\x7b\\x7b conn.x.password \\x7d\\x7d" }}{{ ds }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_4",
                     value='{{ "\\x7b% raw %\\x7d" }}{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_5",
                     value='{{ run_id | replace("$", "$$") }}{{ "\\x7b% raw %\\x7d" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_6",
                     value='{{ "\\x7b% raw %\\x7d" }}{{ run_id | replace("$", "$$") }}{{ "\\x7b% raw %\\x7d" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_7",
                     value='{{ run_id | replace("$", "$$") }}{{ "\\x7b% raw %\\x7d" }}{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
@@ -547,13 +870,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -566,16 +893,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -601,34 +955,42 @@ with DAG(
                 k8s.V1EnvVar(
                     name="VAR_0",
                     value='{{ "\\x7b% endraw %\\x7d" }}{{ logical_date | ts }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_1",
                     value='{{ logical_date | ts }}{{ "\\x7b% endraw %\\x7d" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_2",
                     value='{{ "\\x7b% endraw %\\x7d" }}{{ logical_date | ts }}{{ "\\x7b% endraw %\\x7d" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_3",
                     value='{{ logical_date | ts }}{{ "\\x7b% endraw %\\x7d" }}{{ logical_date | ts }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_4",
                     value='{{ "\\x7b# comment #\\x7d" }}{{ ds }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_5",
                     value='{{ ds }}{{ "\\x7b# comment #\\x7d" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_6",
                     value='{{ "\\x7b# comment #\\x7d" }}{{ ds }}{{ "\\x7b# comment #\\x7d" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_7",
                     value='{{ ds }}{{ "\\x7b# comment #\\x7d" }}{{ ds }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
@@ -636,13 +998,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -655,16 +1021,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -690,31 +1083,42 @@ with DAG(
                 k8s.V1EnvVar(
                     name="VAR_0",
                     value='{{ "a\\x7d\\x7db\\x7b\\x7bc" }}{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_1",
                     value='{{ run_id | replace("$", "$$") }}{{ "a\\x7d\\x7db\\x7b\\x7bc" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_2",
                     value='{{ "a\\x7d\\x7db\\x7b\\x7bc" }}{{ run_id | replace("$", "$$") }}{{ "a\\x7d\\x7db\\x7b\\x7bc" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_3",
                     value='{{ run_id | replace("$", "$$") }}{{ "a\\x7d\\x7db\\x7b\\x7bc" }}{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="VAR_4", value="$$(VAR){{ logical_date | ts }}"),
+                k8s.V1EnvVar(
+                    name="VAR_4",
+                    value="$$(VAR){{ logical_date | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="VAR_5",
                     value='{{ logical_date | ts }}{{ "$$(VAR)" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_6",
                     value='$$(VAR){{ logical_date | ts }}{{ "$$(VAR)" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_7",
                     value="{{ logical_date | ts }}$$(VAR){{ logical_date | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
@@ -722,13 +1126,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -741,16 +1149,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -773,25 +1208,45 @@ with DAG(
                 '{{ run_id | replace("$", "$$") }}{{ "$$\\x7bx\\x7d" }}{{ run_id | replace("$", "$$") }}',
             ],
             env_vars=[
-                k8s.V1EnvVar(name="VAR_0", value="$$$$(VAR){{ ds }}"),
-                k8s.V1EnvVar(name="VAR_1", value='{{ ds }}{{ "$$$$(VAR)" }}'),
-                k8s.V1EnvVar(name="VAR_2", value='$$$$(VAR){{ ds }}{{ "$$$$(VAR)" }}'),
-                k8s.V1EnvVar(name="VAR_3", value="{{ ds }}$$$$(VAR){{ ds }}"),
+                k8s.V1EnvVar(
+                    name="VAR_0",
+                    value="$$$$(VAR){{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_1",
+                    value='{{ ds }}{{ "$$$$(VAR)" }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_2",
+                    value='$$$$(VAR){{ ds }}{{ "$$$$(VAR)" }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_3",
+                    value="{{ ds }}$$$$(VAR){{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="VAR_4",
                     value='{{ "$$\\x7bx\\x7d" }}{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_5",
                     value='{{ run_id | replace("$", "$$") }}{{ "$$\\x7bx\\x7d" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_6",
                     value='{{ "$$\\x7bx\\x7d" }}{{ run_id | replace("$", "$$") }}{{ "$$\\x7bx\\x7d" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_7",
                     value='{{ run_id | replace("$", "$$") }}{{ "$$\\x7bx\\x7d" }}{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
@@ -799,13 +1254,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -818,16 +1277,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -850,30 +1336,63 @@ with DAG(
                 "{{ ds }}ends.json{{ ds }}",
             ],
             env_vars=[
-                k8s.V1EnvVar(name="VAR_0", value="$${{ logical_date | ts }}"),
-                k8s.V1EnvVar(name="VAR_1", value='{{ logical_date | ts }}{{ "$$" }}'),
-                k8s.V1EnvVar(name="VAR_2", value='$${{ logical_date | ts }}{{ "$$" }}'),
+                k8s.V1EnvVar(
+                    name="VAR_0",
+                    value="$${{ logical_date | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_1",
+                    value='{{ logical_date | ts }}{{ "$$" }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_2",
+                    value='$${{ logical_date | ts }}{{ "$$" }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="VAR_3",
                     value="{{ logical_date | ts }}$${{ logical_date | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="VAR_4", value="ends.json{{ ds }}"),
-                k8s.V1EnvVar(name="VAR_5", value='{{ ds }}{{ "ends.json" }}'),
-                k8s.V1EnvVar(name="VAR_6", value='ends.json{{ ds }}{{ "ends.json" }}'),
-                k8s.V1EnvVar(name="VAR_7", value="{{ ds }}ends.json{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="VAR_4",
+                    value="ends.json{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_5",
+                    value='{{ ds }}{{ "ends.json" }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_6",
+                    value='ends.json{{ ds }}{{ "ends.json" }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_7",
+                    value="{{ ds }}ends.json{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -886,16 +1405,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -921,31 +1467,42 @@ with DAG(
                 k8s.V1EnvVar(
                     name="VAR_0",
                     value='ends.yaml{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_1",
                     value='{{ run_id | replace("$", "$$") }}{{ "ends.yaml" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_2",
                     value='ends.yaml{{ run_id | replace("$", "$$") }}{{ "ends.yaml" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_3",
                     value='{{ run_id | replace("$", "$$") }}ends.yaml{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="VAR_4", value="ends.sh{{ logical_date | ts }}"),
+                k8s.V1EnvVar(
+                    name="VAR_4",
+                    value="ends.sh{{ logical_date | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="VAR_5",
                     value='{{ logical_date | ts }}{{ "ends.sh" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_6",
                     value='ends.sh{{ logical_date | ts }}{{ "ends.sh" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_7",
                     value="{{ logical_date | ts }}ends.sh{{ logical_date | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
@@ -953,13 +1510,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -972,16 +1533,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1004,25 +1592,45 @@ with DAG(
                 '{{ run_id | replace("$", "$$") }}ends.bash{{ run_id | replace("$", "$$") }}',
             ],
             env_vars=[
-                k8s.V1EnvVar(name="VAR_0", value="ends.env{{ ds }}"),
-                k8s.V1EnvVar(name="VAR_1", value='{{ ds }}{{ "ends.env" }}'),
-                k8s.V1EnvVar(name="VAR_2", value='ends.env{{ ds }}{{ "ends.env" }}'),
-                k8s.V1EnvVar(name="VAR_3", value="{{ ds }}ends.env{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="VAR_0",
+                    value="ends.env{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_1",
+                    value='{{ ds }}{{ "ends.env" }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_2",
+                    value='ends.env{{ ds }}{{ "ends.env" }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_3",
+                    value="{{ ds }}ends.env{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="VAR_4",
                     value='ends.bash{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_5",
                     value='{{ run_id | replace("$", "$$") }}{{ "ends.bash" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_6",
                     value='ends.bash{{ run_id | replace("$", "$$") }}{{ "ends.bash" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_7",
                     value='{{ run_id | replace("$", "$$") }}ends.bash{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
@@ -1030,13 +1638,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -1049,16 +1661,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1084,39 +1723,60 @@ with DAG(
                 k8s.V1EnvVar(
                     name="VAR_0",
                     value="unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587{{ logical_date | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_1",
                     value='{{ logical_date | ts }}{{ "unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_2",
                     value='unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587{{ logical_date | ts }}{{ "unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_3",
                     value="{{ logical_date | ts }}unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587{{ logical_date | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="VAR_4", value="[not a list]{{ ds }}"),
-                k8s.V1EnvVar(name="VAR_5", value='{{ ds }}{{ "[not a list]" }}'),
+                k8s.V1EnvVar(
+                    name="VAR_4",
+                    value="[not a list]{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_5",
+                    value='{{ ds }}{{ "[not a list]" }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="VAR_6",
                     value='[not a list]{{ ds }}{{ "[not a list]" }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="VAR_7", value="{{ ds }}[not a list]{{ ds }}"),
+                k8s.V1EnvVar(
+                    name="VAR_7",
+                    value="{{ ds }}[not a list]{{ ds }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -1129,16 +1789,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1164,25 +1851,42 @@ with DAG(
                 k8s.V1EnvVar(
                     name="VAR_0",
                     value=' leading and trailing space {{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_1",
                     value='{{ run_id | replace("$", "$$") }}{{ " leading and trailing space " }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_2",
                     value=' leading and trailing space {{ run_id | replace("$", "$$") }}{{ " leading and trailing space " }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_3",
                     value='{{ run_id | replace("$", "$$") }} leading and trailing space {{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="VAR_4", value="{{ logical_date | ts }}"),
-                k8s.V1EnvVar(name="VAR_5", value="{{ logical_date | ts }}"),
-                k8s.V1EnvVar(name="VAR_6", value="{{ logical_date | ts }}"),
+                k8s.V1EnvVar(
+                    name="VAR_4",
+                    value="{{ logical_date | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_5",
+                    value="{{ logical_date | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="VAR_6",
+                    value="{{ logical_date | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="VAR_7",
                     value="{{ logical_date | ts }}{{ logical_date | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
@@ -1190,13 +1894,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -1209,16 +1917,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1233,6 +1968,7 @@ with DAG(
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -1245,16 +1981,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1325,43 +2088,131 @@ with DAG(
                 literal(""),
             ],
             env_vars=[
-                k8s.V1EnvVar(name="S_00", value=literal("quote \" and ' both")),
+                k8s.V1EnvVar(
+                    name="S_00",
+                    value=literal("quote \" and ' both"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="S_01",
                     value=literal("back\\slash \\n not a newline"),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="S_02", value=literal("new\nline")),
-                k8s.V1EnvVar(name="S_03", value=literal("trailing newline\n")),
-                k8s.V1EnvVar(name="S_04", value=literal("cr\r\nlf")),
-                k8s.V1EnvVar(name="S_05", value=literal("tab\there")),
-                k8s.V1EnvVar(name="S_06", value=literal("{{ conn.x.password }}")),
-                k8s.V1EnvVar(name="S_07", value=literal("{% raw %}")),
-                k8s.V1EnvVar(name="S_08", value=literal("{% endraw %}")),
-                k8s.V1EnvVar(name="S_09", value=literal("{# comment #}")),
-                k8s.V1EnvVar(name="S_10", value=literal("a}}b{{c")),
-                k8s.V1EnvVar(name="S_11", value=literal("$$(VAR)")),
-                k8s.V1EnvVar(name="S_12", value=literal("$$$$(VAR)")),
-                k8s.V1EnvVar(name="S_13", value=literal("$${x}")),
-                k8s.V1EnvVar(name="S_14", value=literal("$$")),
-                k8s.V1EnvVar(name="S_15", value=literal("ends.json")),
-                k8s.V1EnvVar(name="S_16", value=literal("ends.yaml")),
-                k8s.V1EnvVar(name="S_17", value=literal("ends.sh")),
-                k8s.V1EnvVar(name="S_18", value=literal("ends.env")),
-                k8s.V1EnvVar(name="S_19", value=literal("ends.bash")),
+                k8s.V1EnvVar(
+                    name="S_02",
+                    value=literal("new\nline"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_03",
+                    value=literal("trailing newline\n"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_04",
+                    value=literal("cr\r\nlf"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_05",
+                    value=literal("tab\there"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_06",
+                    value=literal("{{ conn.x.password }}"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_07",
+                    value=literal("{% raw %}"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_08",
+                    value=literal("{% endraw %}"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_09",
+                    value=literal("{# comment #}"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_10",
+                    value=literal("a}}b{{c"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_11",
+                    value=literal("$$(VAR)"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_12",
+                    value=literal("$$$$(VAR)"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_13",
+                    value=literal("$${x}"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_14",
+                    value=literal("$$"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_15",
+                    value=literal("ends.json"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_16",
+                    value=literal("ends.yaml"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_17",
+                    value=literal("ends.sh"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_18",
+                    value=literal("ends.env"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="S_19",
+                    value=literal("ends.bash"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="S_20",
                     value=literal("unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587"),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="S_21", value=literal("[not a list]")),
+                k8s.V1EnvVar(
+                    name="S_21",
+                    value=literal("[not a list]"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="S_22",
                     value=literal(" leading and trailing space "),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(name="S_23", value=literal("")),
+                k8s.V1EnvVar(
+                    name="S_23",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -1374,16 +2225,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,

@@ -7,7 +7,10 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, TaskGroup, literal
+from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
+
+K8S_CONFIG = Configuration.get_default_copy()
 
 default_args = {
     "owner": "data-eng",
@@ -50,21 +53,33 @@ with DAG(
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
             ],
             env_vars=[
-                k8s.V1EnvVar(name="LOG_LEVEL", value=literal("info")),
-                k8s.V1EnvVar(name="RUN_ID", value='{{ run_id | replace("$", "$$") }}'),
+                k8s.V1EnvVar(
+                    name="LOG_LEVEL",
+                    value=literal("info"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="RUN_ID",
+                    value='{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -77,16 +92,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -110,21 +152,33 @@ with DAG(
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
             ],
             env_vars=[
-                k8s.V1EnvVar(name="LOG_LEVEL", value=literal("info")),
-                k8s.V1EnvVar(name="RUN_ID", value='{{ run_id | replace("$", "$$") }}'),
+                k8s.V1EnvVar(
+                    name="LOG_LEVEL",
+                    value=literal("info"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="RUN_ID",
+                    value='{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -137,16 +191,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -170,21 +251,33 @@ with DAG(
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
             ],
             env_vars=[
-                k8s.V1EnvVar(name="LOG_LEVEL", value=literal("info")),
-                k8s.V1EnvVar(name="RUN_ID", value='{{ run_id | replace("$", "$$") }}'),
+                k8s.V1EnvVar(
+                    name="LOG_LEVEL",
+                    value=literal("info"),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="RUN_ID",
+                    value='{{ run_id | replace("$", "$$") }}',
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 k8s.V1EnvVar(
                     name="WAREHOUSE",
                     value_from=k8s.V1EnvVarSource(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "bronze",
@@ -197,16 +290,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -238,13 +358,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -257,16 +381,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -292,13 +443,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("500m"), "memory": literal("1Gi")},
                 requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "silver",
@@ -311,16 +466,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -351,13 +533,17 @@ with DAG(
                         secret_key_ref=k8s.V1SecretKeySelector(
                             name="acme-warehouse",
                             key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
                         ),
+                        local_vars_configuration=K8S_CONFIG,
                     ),
+                    local_vars_configuration=K8S_CONFIG,
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("2"), "memory": literal("8Gi")},
                 requests={"cpu": literal("2"), "memory": literal("8Gi")},
+                local_vars_configuration=K8S_CONFIG,
             ),
             labels={
                 "pipec.io/layer": "gold",
@@ -370,16 +556,43 @@ with DAG(
             security_context=k8s.V1PodSecurityContext(
                 run_as_non_root=True,
                 run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault"),
+                seccomp_profile=k8s.V1SeccompProfile(
+                    type="RuntimeDefault",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
             ),
             container_security_context=k8s.V1SecurityContext(
                 allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(drop=["ALL"]),
+                capabilities=k8s.V1Capabilities(
+                    drop=["ALL"],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 read_only_root_filesystem=True,
+                local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())],
-            volume_mounts=[k8s.V1VolumeMount(name="tmp", mount_path="/tmp")],
-            image_pull_secrets=[k8s.V1LocalObjectReference(name="regcred")],
+            volumes=[
+                k8s.V1Volume(
+                    name="tmp",
+                    empty_dir=k8s.V1EmptyDirVolumeSource(
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            volume_mounts=[
+                k8s.V1VolumeMount(
+                    name="tmp",
+                    mount_path="/tmp",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
+            image_pull_secrets=[
+                k8s.V1LocalObjectReference(
+                    name="regcred",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+            ],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
