@@ -1,0 +1,53 @@
+"""Language server latency: from an edit of one tenant's file to its diagnostics.
+
+Drives ``pipec lsp`` over stdio with the test suite's JSON-RPC client. Each edit
+is a ``didChange`` followed by ``didSave`` (a save analyses at once; a change
+alone waits for the server's typing debounce, reported separately), and the
+latency is the time until ``publishDiagnostics`` for that file arrives.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import generate
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "lsp"))
+from lsp_client import LspClient, uri  # noqa: E402
+
+
+def latency(root: Path, shape: generate.Shape, edits: int, python: str, src: Path | None) -> dict:
+    """Median seconds from edit to diagnostics over ``edits`` edits (the first open reported apart)."""
+    saved = os.environ.get("PYTHONPATH")
+    if src is not None:
+        os.environ["PYTHONPATH"] = str(src)
+    try:
+        client = LspClient(root, [python, "-m", "pipec", "lsp"])
+    finally:
+        if src is not None:
+            os.environ.pop("PYTHONPATH") if saved is None else os.environ.__setitem__("PYTHONPATH", saved)
+    try:
+        client.initialize(root)
+        i = shape.tenants // 2
+        path = root / "tenants" / f"{generate.tenant_name(i)}.pipe"
+        start = time.perf_counter()
+        client.open(path)
+        client.diagnostics(path, timeout=300)
+        first = time.perf_counter() - start
+        samples = []
+        for n in range(edits):
+            text = generate.tenant_file(i, shape, edit=n + 1)
+            mark = client.mark()
+            start = time.perf_counter()
+            client.change(path, text, version=n + 2)
+            client.notify("textDocument/didSave", {"textDocument": {"uri": uri(path)}})
+            client.diagnostics(path, after=mark, timeout=300)
+            samples.append(time.perf_counter() - start)
+        client.shutdown()
+    finally:
+        client.kill()
+    return {"open": first, "edit": statistics.median(samples), "edits": edits, "tenants": shape.tenants}
