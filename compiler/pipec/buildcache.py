@@ -22,10 +22,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 CACHE_DIR = ".pipec-cache"
 _FORMAT = 1
@@ -105,9 +106,15 @@ def lookup(out_dir: Path, env: str, options: dict[str, str]) -> Record | None:
     if record is None or compute_key(list(record.inputs), options, pipec_fingerprint()) != record.key:
         return None
     root = Path(out_dir) / env
+    folders = {root / p for path in record.outputs for p in PurePosixPath(path).parents}
+    if any(f.is_symlink() for f in folders):  # a full compile reports it (E720)
+        return None
     for path, sha in record.outputs.items():
+        target = root / path
         try:
-            if hashlib.sha256((root / path).read_bytes()).hexdigest() != sha:
+            if not stat.S_ISREG(os.lstat(target).st_mode):
+                return None
+            if hashlib.sha256(target.read_bytes()).hexdigest() != sha:
                 return None
         except OSError:
             return None

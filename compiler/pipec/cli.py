@@ -65,6 +65,15 @@ def _project_error(err: ProjectError, fmt: str) -> None:
     raise SystemExit(2)
 
 
+def _publish_error(err, fmt: str, what: str) -> None:
+    """An output-folder error (E720-E723): one diagnostic located at the path, exit 1."""
+    sink = Sink()
+    sink.emit(err.code, err.message, Span(str(err.path), 0, 0), help=err.help)
+    _emit(sink.sorted(), SourceMap(), fmt, "never")
+    _summary(sink.sorted(), what, fmt)
+    raise SystemExit(1)
+
+
 def _run(files: tuple[str, ...], fmt: str, env: str | None = None) -> tuple[ProjectConfig, "Analysis"]:
     from pipec.driver import analyze
 
@@ -145,6 +154,7 @@ def compile_cmd(files, env, out, check_only, fmt, color) -> None:
     cached = None if buildcache.disabled() else buildcache.lookup(out_dir, env, options)
     if cached is not None:  # nothing changed since a clean run: its outputs are all in place
         outcome = _unchanged(cached.outputs)
+        _emit([], SourceMap(), fmt, color)  # one (empty) document for machine formats
         raise SystemExit(_report_publish(outcome, out_dir / env, check_only, fmt))
     outcome, inputs = _compile(cfg, env, out_dir, check_only, fmt, color)
     if not buildcache.disabled() and (not check_only or outcome.up_to_date):
@@ -163,17 +173,15 @@ def _compile(cfg: ProjectConfig, env: str, out_dir: Path, check_only: bool, fmt:
 
     result = analyze(cfg.entries, cfg.root, env)
     errors = result.errors
-    _emit(errors, result.sources, fmt, color)
     if errors or result.project is None:
+        _emit(errors, result.sources, fmt, color)
         _summary(errors, "compile", fmt)
         raise SystemExit(1)
     try:
         outcome = publish(out_dir, env, generate(result.project), check=check_only)
     except PublishError as err:
-        click.echo(f"error: cannot write the outputs: {err}\n"
-                   "  = help: pipec never overwrites files it did not write; move them, or use another --out",
-                   err=True)
-        raise SystemExit(2)
+        _publish_error(err, fmt, "compile")
+    _emit(errors, result.sources, fmt, color)  # one (empty) document for machine formats
     return outcome, result.program
 
 
@@ -288,12 +296,14 @@ def graph_cmd(files, graph_format, out, pipeline, fmt, color) -> None:
 def docs_cmd(files, out: Path, fmt, color) -> None:
     """Write Markdown documentation of the project into OUT (index, pipelines, runners, tenants).
 
-    With any error nothing is written. OUT/manifest.json lists the files pipec docs
+    With any error nothing is written. OUT/docs-manifest.json lists the files pipec docs
     wrote: a later run rewrites only those (atomically) and removes pages it no longer
-    produces; a file it did not write is never overwritten (exit 2).
+    produces; a file it did not write is never overwritten (E721, exit 1). It has its
+    own manifest, so docs and compile outputs may share a folder without removing each
+    other's files.
     """
     from pipec.docgen import render
-    from pipec.publish import PublishError, publish
+    from pipec.publish import DOCS_MANIFEST, PublishError, publish
 
     cfg, result = _run(files, fmt)
     if result.errors or result.defs is None:
@@ -301,12 +311,9 @@ def docs_cmd(files, out: Path, fmt, color) -> None:
         _summary(result.errors, "docs", fmt)
         raise SystemExit(1)
     try:
-        outcome = publish(out, "", render(result.defs, result.sources, cfg.root))
+        outcome = publish(out, "", render(result.defs, result.sources, cfg.root), manifest=DOCS_MANIFEST)
     except PublishError as err:
-        click.echo(f"error: cannot write the documentation: {err}\n"
-                   "  = help: pipec never overwrites files it did not write; move them, or use another --out",
-                   err=True)
-        raise SystemExit(2)
+        _publish_error(err, fmt, "docs")
     if fmt == "text":
         click.echo(f"docs: ok: wrote {_count(len(outcome.written), 'file')}, removed {len(outcome.removed)}, "
                    f"{len(outcome.unchanged)} unchanged in {out}", err=True)

@@ -135,7 +135,8 @@ def index_page(pj: Project) -> bytes:
     else:
         lines += _doc(d.platform_decl.doc)
         values = specs.platform_values(d.platform)
-        lines += table(("setting", "value"), [(k, code_cell(v)) for k, v in sorted(values.items()) if v is not None])
+        shown = {k: ", ".join(v) if isinstance(v, tuple) else v for k, v in values.items() if v not in (None, ())}
+        lines += table(("setting", "value"), [(k, code_cell(v)) for k, v in sorted(shown.items())])
         lines.append("")
     lines += ["## Environments", ""]
     rows = [(f"`{name}`", _settings_cell(pj, read.nodes), cell(decl.doc or ""))

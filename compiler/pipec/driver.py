@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Mapping
 
 from pipec.check import CHECKS
+from pipec.check.tenancy import check_quotas
 from pipec.diagnostics import Diagnostic, Sink
 from pipec.ir import model as ir
 from pipec.ir import specs
@@ -62,7 +63,7 @@ def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs
     inst = Instantiator(defs, sink)
     envs = sorted(defs.envs) if all_envs else []
     for name in envs or [None]:
-        inst.dags(name)
+        _dags(inst, name, sink)
     inst.check_unused_runners()
     if env is not None:
         result.project = _project(defs, inst, env, sink, root)
@@ -71,6 +72,12 @@ def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs
     if sink.has_errors:
         result.project = None
     return result
+
+
+def _dags(inst: Instantiator, env: str | None, sink: Sink) -> list[ir.Dag]:
+    dags = inst.dags(env)
+    check_quotas(inst.take_placements(), sink)
+    return dags
 
 
 def _has_syntax_errors(sink: Sink) -> bool:
@@ -87,7 +94,7 @@ def _project(defs: Defs, inst: Instantiator, env: str, sink: Sink, root: Path) -
         sink.emit("E113", "the project has no `platform` block", Span("<command line>", 0, 0),
                   help='add `platform { registry = "registry.example.com/etl" }`')
         return None
-    dags = inst.dags(env)
+    dags = _dags(inst, env, sink)
     if sink.has_errors:
         return None
     read, _ = defs.envs[env]

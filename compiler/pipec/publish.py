@@ -1,20 +1,27 @@
-"""Writing compiled outputs to DIR/ENV: atomic, minimal, and only pipec's own files.
+"""Writing compiled outputs to DIR/ENV: atomic, all-or-nothing, and only pipec's own files.
 
-``manifest.json`` in DIR/ENV lists every file pipec wrote there with its SHA-256.
-It is how a later run knows which files are pipec's: a file it no longer
-produces is removed only if the previous manifest lists it, and a file that
-pipec did not write is never overwritten or removed (a differing one in the way
-of an output is a conflict, reported before anything is written).
+A manifest in DIR/ENV (``manifest.json`` for ``compile``, ``docs-manifest.json``
+for ``docs``, so the two never claim each other's files) lists every file pipec
+wrote there with its SHA-256. It is how a later run knows which files are
+pipec's: a file it no longer produces is removed only if the previous manifest
+lists it, and a file that pipec did not write is never overwritten or removed
+(a differing one in the way of an output is E721, reported before anything is
+written).
 
-Each file is written to a temporary file in its own directory and moved into
-place with ``os.replace``, so readers (Airflow's DAG processor) never see half a
-file; unchanged files are not rewritten. While files are being written the
-manifest lists the old and the new files together, so an interrupted run still
-owns everything it may have written.
+Every changed file is first written to a temporary file in its own directory
+(flushed to disk); only when all of them are staged are they moved into place
+with ``os.replace``, so readers (Airflow's DAG processor) never see half a file
+and an operating-system error while staging publishes nothing. A later failure
+(a removal refused) is undone from the old bytes. While files are being
+replaced the manifest lists the old and the new files together, so a killed run
+still owns everything it may have written; its temp files are removed by the
+next run. Symlinks in the tree (E720) and concurrent runs (E723) are guarded by
+``pipec.outfolder``.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -22,20 +29,23 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from pipec.outfolder import LOCK, TEMP_SUFFIX, PublishError, locked, os_error, refuse_symlinks
+from pipec.outfolder import remove_stray_temp_files
+
 MANIFEST = "manifest.json"
+DOCS_MANIFEST = "docs-manifest.json"
+_RESERVED = (MANIFEST, DOCS_MANIFEST, LOCK)
 _FILE_MODE = 0o644
 
-
-class PublishError(Exception):
-    """Publishing would touch a file pipec did not write, or a path is invalid."""
+__all__ = ["DOCS_MANIFEST", "MANIFEST", "PublishError", "PublishResult", "publish", "write_atomic"]
 
 
 @dataclass(frozen=True)
 class PublishResult:
     """What publish did (``check=False``) or found (``check=True``); paths relative to DIR/ENV.
 
-    Written and unchanged include ``manifest.json``. In check mode ``stale``
-    files differ from what would be written, ``missing`` ones do not exist, and
+    Written and unchanged include the manifest. In check mode ``stale`` files
+    differ from what would be written, ``missing`` ones do not exist, and
     ``extra`` ones are pipec outputs of an earlier run that would be removed.
     """
 
@@ -63,61 +73,185 @@ def manifest_bytes(files: dict[str, bytes]) -> bytes:
     return (json.dumps({"files": listing}, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def publish(out_dir: Path, env: str, files: dict[str, bytes], check: bool = False) -> PublishResult:
-    """Make DIR/ENV hold exactly ``files`` plus ``manifest.json`` (or compare, with ``check``)."""
-    root = Path(out_dir) / env
+def publish(
+    out_dir: Path, env: str, files: dict[str, bytes], check: bool = False, manifest: str = MANIFEST
+) -> PublishResult:
+    """Make DIR/ENV hold exactly ``files`` plus ``manifest`` (or compare, with ``check``).
+
+    ``env`` may be empty (``pipec docs`` writes straight into ``out_dir``).
+    Raises PublishError (E720-E723) and leaves the folder as it was.
+    """
+    out_dir = Path(out_dir)
+    root = out_dir / env
     for path in files:
         _validate(path)
-    outputs = {**files, MANIFEST: manifest_bytes(files)}
-    previous = _previous_outputs(root)
-    extra = sorted(p for p in previous if p not in outputs and (root / p).is_file())
-    if check:
-        return _compare(root, outputs, extra)
-    _refuse_foreign(root, outputs, previous)
-    return _apply(root, outputs, previous, extra)
+    outputs = {**files, manifest: manifest_bytes(files)}
+    below = (lambda p: f"{env}/{p}") if env else (lambda p: p)
+    refuse_symlinks(out_dir, [below(LOCK)])
+    if not check:
+        _make_root(root)
+    with locked(root, exclusive=not check):
+        previous = _previous_outputs(root, manifest)
+        refuse_symlinks(out_dir, [below(p) for p in sorted({*outputs, *previous})])
+        extra = sorted(p for p in previous if p not in outputs and (root / p).is_file())
+        if check:
+            return _compare(root, outputs, extra)
+        remove_stray_temp_files(root, sorted({*outputs, *previous}))
+        _refuse_foreign(root, outputs, previous)
+        return _apply(root, outputs, previous, extra, manifest)
+
+
+def _make_root(root: Path) -> None:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise os_error(root, err) from err
 
 
 def _apply(
-    root: Path, outputs: dict[str, bytes], previous: set[str], extra: list[str]
+    root: Path, outputs: dict[str, bytes], previous: set[str], extra: list[str], manifest: str
 ) -> PublishResult:
     """Write changed outputs, remove ``extra``, and bring the manifest up to date."""
-    manifest = outputs[MANIFEST]
-    manifest_before = _read(root / MANIFEST)
-    changed = [p for p in sorted(outputs) if p != MANIFEST and _read(root / p) != outputs[p]]
+    before = {p: _read(root / p) for p in outputs}
+    changed = [p for p in sorted(outputs) if p != manifest and before[p] != outputs[p]]
     if changed or extra:
         # Own every file this run may write before writing any (see module doc).
-        owned = {p: d for p, d in outputs.items() if p != MANIFEST}
-        owned |= {p: _read(root / p) or b"" for p in previous if p not in outputs}
-        write_atomic(root / MANIFEST, manifest_bytes(owned))
-    for path in changed:
-        write_atomic(root / path, outputs[path])
+        owned = {p: d for p, d in outputs.items() if p != manifest}
+        old = {p: _read(root / p) for p in previous if p not in outputs}
+        owned |= {p: data or b"" for p, data in old.items()}
+        _Transaction(root).run(
+            (manifest, manifest_bytes(owned), before[manifest]),
+            [(p, outputs[p], before[p]) for p in changed],
+            [(p, old[p]) for p in extra],
+            (manifest, outputs[manifest]))
+    elif before[manifest] != outputs[manifest]:
+        _write_or_fail(root / manifest, outputs[manifest])
     for path in extra:
-        _remove(root, path)
-    if _read(root / MANIFEST) != manifest:
-        write_atomic(root / MANIFEST, manifest)
-    written = changed + ([MANIFEST] if manifest_before != manifest else [])
+        _prune_empty_parents(root, path)
+    written = changed + ([manifest] if before[manifest] != outputs[manifest] else [])
     unchanged = [p for p in sorted(outputs) if p not in written]
     return PublishResult(written=tuple(written), removed=tuple(extra), unchanged=tuple(unchanged))
+
+
+class _Transaction:
+    """Stage every write, then swap them in and remove stale files; undo all on an OS error."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.staged: dict[str, str] = {}  # output path -> its temp file
+        self.created: list[Path] = []  # folders made for staging, parents first
+        self.undo_log: list[tuple[str, bytes | None]] = []  # (path, bytes before), in order
+
+    def run(
+        self,
+        interim: tuple[str, bytes, bytes | None],
+        writes: list[tuple[str, bytes, bytes | None]],
+        removals: list[tuple[str, bytes | None]],
+        final: tuple[str, bytes],
+    ) -> None:
+        """Write the ``interim`` manifest, stage then commit ``writes``, remove, write the ``final`` one."""
+        manifest, interim_data, manifest_before = interim
+        try:
+            self._write_now(manifest, interim_data, manifest_before)
+            for path, data, _ in writes:
+                self._stage(path, data)
+            for path, _, old in writes:
+                self._commit(path, old)
+            for path, old in removals:
+                self._remove(path, old)
+            if final[1] != interim_data:
+                _write_or_fail(self.root / final[0], final[1])
+        except PublishError:
+            self._discard_staged()
+            self._undo()
+            raise
+        finally:
+            self._discard_staged()
+
+    def _write_now(self, path: str, data: bytes, old: bytes | None) -> None:
+        _write_or_fail(self.root / path, data)
+        self.undo_log.append((path, old))
+
+    def _stage(self, path: str, data: bytes) -> None:
+        target = self.root / path
+        try:
+            self._make_parents(target.parent)
+            self.staged[path] = _write_temp(target, data, _FILE_MODE)
+        except OSError as err:
+            raise os_error(target, err) from err
+
+    def _make_parents(self, folder: Path) -> None:
+        missing = []
+        while not folder.is_dir() and folder != self.root:
+            if os.path.lexists(folder):
+                raise os_error(folder, NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR)))
+            missing.append(folder)
+            folder = folder.parent
+        for each in reversed(missing):
+            each.mkdir()
+            self.created.append(each)
+
+    def _commit(self, path: str, old: bytes | None) -> None:
+        try:
+            os.replace(self.staged.pop(path), self.root / path)
+        except OSError as err:
+            raise os_error(self.root / path, err) from err
+        self.undo_log.append((path, old))
+
+    def _remove(self, path: str, old: bytes | None) -> None:
+        try:
+            (self.root / path).unlink(missing_ok=True)
+        except OSError as err:
+            raise os_error(self.root / path, err) from err
+        self.undo_log.append((path, old))
+
+    def _undo(self) -> None:
+        """Put back the bytes of every file already touched, newest first (best effort)."""
+        for path, old in reversed(self.undo_log):
+            try:
+                if old is None:
+                    (self.root / path).unlink(missing_ok=True)
+                else:
+                    write_atomic(self.root / path, old)
+            except OSError:
+                continue
+        for folder in reversed(self.created):
+            try:
+                folder.rmdir()
+            except OSError:
+                continue
+
+    def _discard_staged(self) -> None:
+        for tmp in self.staged.values():
+            Path(tmp).unlink(missing_ok=True)
+        self.staged.clear()
+
+
+def _write_or_fail(target: Path, data: bytes) -> None:
+    try:
+        write_atomic(target, data)
+    except OSError as err:
+        raise os_error(target, err) from err
 
 
 def _validate(path: str) -> None:
     pure = PurePosixPath(path)
     bad = pure.is_absolute() or ".." in pure.parts or "\\" in path or str(pure) != path
-    if bad or path == MANIFEST or not path:
-        raise PublishError(f"internal error: invalid output path {path!r}")
+    if bad or path in _RESERVED or not path:
+        raise ValueError(f"invalid output path {path!r}")
 
 
-def _previous_outputs(root: Path) -> set[str]:
+def _previous_outputs(root: Path, manifest: str) -> set[str]:
     """Files the previous run's manifest lists (none if it is absent or unreadable)."""
     try:
-        listing = json.loads((root / MANIFEST).read_text(encoding="utf-8"))["files"]
+        listing = json.loads((root / manifest).read_text(encoding="utf-8"))["files"]
     except (OSError, ValueError, KeyError, TypeError):
         return set()
     paths = set()
     for path in listing if isinstance(listing, dict) else ():
         try:
             _validate(path)
-        except PublishError:
+        except ValueError:
             continue  # a tampered manifest never makes pipec touch paths outside DIR/ENV
         paths.add(path)
     return paths
@@ -141,17 +275,19 @@ def _compare(root: Path, outputs: dict[str, bytes], extra: list[str]) -> Publish
 
 
 def _refuse_foreign(root: Path, outputs: dict[str, bytes], previous: set[str]) -> None:
-    """Fail before writing if an output would replace a differing file pipec did not write."""
+    """E721 before writing if an output would replace a differing file pipec did not write."""
     conflicts = []
     for path, data in sorted(outputs.items()):
         target = root / path
-        if path == MANIFEST or path in previous or not os.path.lexists(target):
+        if path in _RESERVED or path in previous or not os.path.lexists(target):
             continue
-        if not target.is_file() or target.is_symlink() or _read(target) != data:
+        if not target.is_file() or _read(target) != data:
             conflicts.append(path)
     if conflicts:
-        listed = ", ".join(conflicts)
-        raise PublishError(f"refusing to overwrite files pipec did not write: {listed}")
+        listed = ", ".join(f"`{p}`" for p in conflicts)
+        raise PublishError(
+            "E721", f"refusing to overwrite files pipec did not write: {listed}", root / conflicts[0],
+            "pipec never overwrites files it did not write; move them, or use another --out")
 
 
 def write_atomic(target: Path, data: bytes, mode: int = _FILE_MODE) -> None:
@@ -160,24 +296,35 @@ def write_atomic(target: Path, data: bytes, mode: int = _FILE_MODE) -> None:
     The one atomic writer: ``compile``, ``docs`` and ``fmt`` all write through it.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".pipec-tmp")
+    tmp = _write_temp(target, data, mode)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _remove(root: Path, path: str) -> None:
-    """Remove a stale output, then any directories that removal left empty (up to DIR/ENV)."""
-    target = root / path
-    target.unlink(missing_ok=True)
-    parent = target.parent
+def _write_temp(target: Path, data: bytes, mode: int) -> str:
+    """A flushed temp file next to ``target`` holding ``data`` (removed again if writing fails)."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _prune_empty_parents(root: Path, path: str) -> None:
+    """Remove the folders a stale output's removal left empty (up to DIR/ENV)."""
+    parent = (root / path).parent
     while parent != root and parent.is_dir() and not any(parent.iterdir()):
-        parent.rmdir()
+        try:
+            parent.rmdir()
+        except OSError:
+            return
         parent = parent.parent

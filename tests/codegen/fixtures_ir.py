@@ -241,7 +241,6 @@ def _adhoc(tenant: Tenant) -> Dag:
         image="registry.localhost/etl/tools:1.0",
         args=(text("echo"), text("hello world")),
         resources=MEDIUM,
-        queue="default",
         retry_delay_seconds=60,
     )
     return Dag(

@@ -40,6 +40,8 @@ def test_dags_import_without_errors(bags: dict, case: str, env: str) -> None:
 
 @pytest.mark.parametrize(("case", "env"), PARAMS)
 def test_dags_match_the_ir(bags: dict, case: str, env: str) -> None:
+    from airflow.configuration import conf
+
     project, bag = bags[case, env]
     tenants = {t.name: t for t in project.tenants}
     for ir in project.dags:
@@ -48,7 +50,8 @@ def test_dags_match_the_ir(bags: dict, case: str, env: str) -> None:
         for task in ir.tasks:
             op = dag.get_task(task.name)
             assert op.pool == tenants[ir.tenant].pool_name
-            assert op.queue == task.queue
+            # no queue in the IR: no `queue=`, so Airflow's [operators] default_queue
+            assert op.queue == (task.queue or conf.get("operators", "default_queue"))
             assert op.retries == task.retries
             assert op.retry_delay == timedelta(seconds=task.retry_delay_seconds)
             expected_timeout = task.timeout_seconds and timedelta(seconds=task.timeout_seconds)

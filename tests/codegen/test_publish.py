@@ -9,6 +9,7 @@ from unittest import mock
 
 import pytest
 
+from pipec.outfolder import LOCK
 from pipec.publish import MANIFEST, PublishError, manifest_bytes, publish, sha256
 
 FILES = {
@@ -19,7 +20,7 @@ FILES = {
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file() and p.name != LOCK}
 
 
 def test_first_publish_writes_files_and_manifest(tmp_path: Path) -> None:
@@ -63,9 +64,10 @@ def test_writes_are_atomic_replacements_in_the_same_directory(tmp_path: Path) ->
 
 def test_failed_write_leaves_old_file_and_no_temp_file(tmp_path: Path) -> None:
     publish(tmp_path, "prod", FILES)
-    with mock.patch("pipec.publish.os.replace", side_effect=OSError("disk full")):
-        with pytest.raises(OSError):
+    with mock.patch("pipec.publish.os.replace", side_effect=OSError(28, "No space left on device")):
+        with pytest.raises(PublishError) as info:
             publish(tmp_path, "prod", {**FILES, "acme/pools.json": b"[]\n"})
+    assert info.value.code == "E722" and "no space left on device" in info.value.message
     assert (tmp_path / "prod/acme/pools.json").read_bytes() == b"{}\n"
     assert not list((tmp_path / "prod").rglob("*.pipec-tmp"))
 
@@ -97,8 +99,9 @@ def test_a_foreign_file_in_the_way_is_a_conflict_and_nothing_is_written(tmp_path
     root = tmp_path / "prod"
     (root / "acme").mkdir(parents=True)
     (root / "acme/pools.json").write_bytes(b"user's own\n")
-    with pytest.raises(PublishError, match="acme/pools.json"):
+    with pytest.raises(PublishError, match="acme/pools.json") as info:
         publish(tmp_path, "prod", FILES)
+    assert info.value.code == "E721"
     assert _tree(root) == {"acme/pools.json": b"user's own\n"}
 
 
@@ -144,7 +147,7 @@ def test_check_on_an_empty_directory_reports_everything_missing(tmp_path: Path) 
     "bad", ["/abs.py", "../escape.py", "a/../b.py", "a//b.py", MANIFEST, "a\\b"]
 )
 def test_invalid_paths_are_internal_errors(tmp_path: Path, bad: str) -> None:
-    with pytest.raises(PublishError):
+    with pytest.raises(ValueError):
         publish(tmp_path, "prod", {bad: b""})
 
 

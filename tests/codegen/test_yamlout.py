@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pipec.codegen import yamlout
 
 GOLDEN = Path(__file__).parent / "golden"
-TRICKY = ["yes", "No", "~", "null", "1.0", "0x1F", "-", "- a", "a: b", "#x", "[a]", "{a}", "&a", "*a", "!a",
+TRICKY = ["y", "N", "0o17", "+1.5E3", "0b1_0", "1_000", "2024-1-2", "yes", "No", "~", "null", "1.0", "0x1F", "-", "- a", "a: b", "#x", "[a]", "{a}", "&a", "*a", "!a",
           "|", ">", "%a", "@a", "`a", '"a"', "'a'", " a", "a ", "2024-01-01", "1e3", ".inf", "? a", "",
           "a\nb", "\r", "\u2028", "\x85", "\ufeff", "\U0001f600", "caf\u00e9", "\t"]
 

@@ -155,3 +155,14 @@ def test_a_broken_record_is_a_miss(project, analyses):
     (project / "build" / buildcache.CACHE_DIR / "prod.json").write_text("{not json", encoding="utf-8")
     assert invoke(["compile", "--env", "prod"], project).exit_code == 0
     assert len(analyses) == 2
+
+
+def test_a_symlinked_output_is_never_a_hit(project, analyses):
+    assert invoke(["compile", "--env", "prod"], project).exit_code == 0
+    pools = project / "build/prod/acme/pools.json"
+    copy = project / "pools-copy.json"
+    copy.write_bytes(pools.read_bytes())
+    pools.unlink()
+    pools.symlink_to(copy)
+    again = invoke(["compile", "--env", "prod"], project)
+    assert len(analyses) == 2 and again.exit_code != 0 and "E720" in again.stdout + again.stderr

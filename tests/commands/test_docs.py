@@ -2,7 +2,7 @@
 errors and the rules for writing into --out.
 
 Goldens are ``golden/docs/<example>/`` holding every file the command writes
-(manifest.json included), one folder per example found on disk.
+(docs-manifest.json included), one folder per example found on disk.
 PIPEC_UPDATE_GOLDEN=1 rewrites them; a missing golden is written and the test fails.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from pipec import docgen
+from pipec.outfolder import LOCK
 
 from .support import EXAMPLES, UPDATE, invoke
 
@@ -26,7 +27,9 @@ UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file docs wrote, but the empty lock file (tests/commands/test_output_folder.py)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != LOCK}
 
 
 def _cells(row: str) -> list[str]:
@@ -174,5 +177,5 @@ def test_rerun_is_unchanged_and_foreign_files_are_refused(tmp_path: Path) -> Non
     other.mkdir()
     (other / "index.md").write_text("mine\n")
     refused = invoke(["docs", "--out", str(other)], example)
-    assert refused.exit_code == 2 and "refusing to overwrite" in refused.stderr
+    assert refused.exit_code == 1 and refused.stdout.startswith("error[E721]: refusing to overwrite")
     assert _files(other) == {"index.md": b"mine\n"}

@@ -46,6 +46,12 @@ class LspClient:
             self.proc.stdin.write(f"Content-Length: {len(body)}\r\n\r\n".encode("ascii") + body)
             self.proc.stdin.flush()
 
+    def send_raw(self, data: bytes) -> None:
+        """Write bytes as they are, framed or not (for the framing robustness tests)."""
+        with self._write_lock:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+
     def _read(self) -> None:
         stream = self.proc.stdout
         while True:
@@ -80,16 +86,24 @@ class LspClient:
     # ------------------------------------------------------------ API
 
     def request(self, method: str, params: Any = None, timeout: float = TIMEOUT) -> Any:
-        self._next_id += 1
-        rid = self._next_id
-        self._send({"id": rid, "method": method, "params": params})
-        with self._cond:
-            if not self._cond.wait_for(lambda: rid in self._responses, timeout):
-                raise TimeoutError(f"no response to {method}; server stderr:\n{''.join(self.stderr)}")
-            response = self._responses.pop(rid)
+        response = self.respond(method, params, timeout)
         if "error" in response:
             raise RuntimeError(f"{method} failed: {response['error']}")
         return response["result"]
+
+    def respond(self, method: str, params: Any = None, timeout: float = TIMEOUT) -> dict:
+        """The whole response message to a request (``result`` or ``error``)."""
+        self._next_id += 1
+        rid = self._next_id
+        self._send({"id": rid, "method": method, "params": params})
+        return self.response(rid, timeout)
+
+    def response(self, rid: Any, timeout: float = TIMEOUT) -> dict:
+        """Wait for the response with id ``rid`` (None: an error the server could not tie to a request)."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: rid in self._responses, timeout):
+                raise TimeoutError(f"no response to {rid}; server stderr:\n{''.join(self.stderr)}")
+            return self._responses.pop(rid)
 
     def notify(self, method: str, params: Any = None) -> None:
         self._send({"method": method, "params": params})

@@ -18,9 +18,12 @@ test('package.json names the extension and its engine', () => {
   assert.equal(manifest.publisher, 'pipec');
   assert.equal(manifest.engines.vscode, '^1.90.0');
   assert.deepEqual(manifest.activationEvents, ['onLanguage:pipe']);
-  assert.equal(manifest.main, './src/extension.js');
-  assert.ok(fs.existsSync(path.join(root, manifest.main)));
-  assert.equal(manifest.scripts.test, 'node --test test/');
+  // the esbuild bundle of src/extension.js, built by `npm run package` before the tests run
+  assert.equal(manifest.main, './dist/extension.js');
+  assert.ok(fs.existsSync(path.join(root, manifest.main)), 'run `npm run build` (npm test does)');
+  assert.equal(manifest.scripts.test, 'npm run package && node --test test/');
+  assert.equal(manifest.scripts['vscode:prepublish'], 'npm run build');
+  assert.match(manifest.scripts.build, /^esbuild src\/extension\.js --bundle .*--external:vscode .*--outfile=dist\/extension\.js$/);
 });
 
 test('the language client version supports the declared engine', () => {
@@ -66,7 +69,7 @@ test('package-lock.json matches package.json', () => {
   const locked = lock.packages[''];
   assert.deepEqual(locked.dependencies, manifest.dependencies);
   assert.deepEqual(locked.devDependencies, manifest.devDependencies);
-  for (const name of ['vscode-textmate', 'vscode-oniguruma', 'vscode-languageclient']) {
+  for (const name of ['vscode-textmate', 'vscode-oniguruma', 'vscode-languageclient', '@vscode/vsce', 'esbuild']) {
     assert.ok(lock.packages[`node_modules/${name}`], `${name} is locked`);
   }
 });

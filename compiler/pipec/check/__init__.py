@@ -7,11 +7,12 @@ instantiating, in ``pipec.ir.instantiate``, where the spans are at hand.
 
 from pipec.check.graph import check_layers_and_cycles, check_pipeline_schedule
 from pipec.check.naming import check_names
-from pipec.check.tenancy import check_tenant_collisions
+from pipec.check.tenancy import check_tenant_collisions, check_tenant_isolation
 
 CHECKS = (
     check_names,
     check_tenant_collisions,
+    check_tenant_isolation,
     check_layers_and_cycles,
     check_pipeline_schedule,
 )

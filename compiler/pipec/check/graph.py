@@ -71,7 +71,8 @@ def _cycles(graph: nx.DiGraph, sink: Sink, code: str, what: str) -> None:
         edges = nx.find_cycle(graph.subgraph(component), source=start)
         labelled = sorted(((graph.edges[u, v]["span"], u, v) for u, v in edges[: len(edges)]))
         (span, u, v), rest = labelled[0], labelled[1:]
-        path = " -> ".join([start] + [e[1] for e in edges])
+        # find_cycle returns a cycle reachable from `start`, which need not pass through it
+        path = " -> ".join([edges[0][0]] + [v for _, v in edges])
         sink.emit(code, f"{what}s depend on each other in a cycle: {path}", span,
                   label=f"`{v}` runs after `{u}`",
                   secondary=[Label(s, f"`{b}` runs after `{a}`") for s, a, b in rest],

@@ -1,21 +1,20 @@
-"""Tenancy checks across tenants: namespaces and schemas are unique.
+"""Tenancy checks across tenants: namespaces and schemas are unique, and no tenant
+takes a namespace or pool that belongs to Kubernetes or Airflow.
 
-Secret slots, cross-tenant references and quota fit are checked per task while
-instantiating (``pipec.ir.instantiate``, ``pipec.ir.values``), and quota in
-``check_quota`` below, called from there.
+Secret slots and cross-tenant references are checked per task while instantiating
+(``pipec.ir.instantiate``, ``pipec.ir.values``); quota fit by ``check_quotas`` below,
+over the placements instantiation records, run by ``pipec.driver``.
 """
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
+from pipec import quantity
 from pipec.diagnostics import Label, Sink
 from pipec.ir.decls import Defs, TenantDef
+from pipec.ir.instantiate import Placement
+from pipec.ir.specs import PLATFORM_DEFAULTS
 from pipec.source import Span
 
-_SUFFIX = {"": 1, "m": Decimal("0.001"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15,
-           "E": 10**18, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 
 
 def check_tenant_collisions(defs: Defs, sink: Sink) -> None:
@@ -36,27 +35,56 @@ def check_tenant_collisions(defs: Defs, sink: Sink) -> None:
                 seen[value] = name
 
 
-_QTY = re.compile(r"^\+?([0-9]*\.?[0-9]+|[0-9]+\.)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$")
+RESERVED_NAMESPACES = ("default",)  # and every `kube-*` namespace
+RESERVED_POOLS = ("default_pool",)  # Airflow's shared pool; a tenant's pool is named after the tenant
 
 
-def quantity(text: str) -> Decimal:
-    """The value of a Kubernetes quantity (already validated by ``ir.values.QUANTITY``)."""
-    m = _QTY.match(text)
-    if m is None:
-        raise ValueError(f"not a quantity: {text}")
-    number, suffix = Decimal(m.group(1)), m.group(2) or ""
-    if suffix[:1] in ("e", "E") and len(suffix) > 1:
-        return number * Decimal(10) ** int(suffix[1:])
-    return number * _SUFFIX[suffix]
+def check_tenant_isolation(defs: Defs, sink: Sink) -> None:
+    """E405 system namespaces, E406 Airflow's namespace, E407 Airflow's default pool."""
+    airflow_ns, airflow_span = _airflow_namespace(defs)
+    for name in sorted(defs.tenants, key=lambda t: defs.tenants[t].decl.span):
+        tenant = defs.tenants[name]
+        if name in RESERVED_POOLS:
+            sink.emit("E407", f"tenant `{name}` would resize Airflow's shared pool `{name}`", tenant.decl.name.span,
+                      label="the tenant's pool has the tenant's name",
+                      help="each tenant gets an Airflow pool named after it; rename the tenant")
+        namespace = tenant.read.get("namespace")
+        if not isinstance(namespace, str):
+            continue
+        span = tenant.read.spans["namespace"]
+        if namespace in RESERVED_NAMESPACES or namespace.startswith("kube-"):
+            sink.emit("E405", f"`{namespace}` is a Kubernetes system namespace", span,
+                      label="reserved namespace",
+                      help=f"give tenant `{name}` a namespace of its own, e.g. \"tenant-{name.replace('_', '-')}\"")
+        elif namespace == airflow_ns:
+            secondary = [Label(airflow_span, "Airflow's namespace")] if airflow_span is not None else []
+            sink.emit("E406", f"tenant `{name}` runs in Airflow's own namespace `{namespace}`", span,
+                      label="the platform's `airflow_namespace`", secondary=secondary,
+                      help="a task pod there could read Airflow's Secrets; give the tenant a namespace of its own")
 
 
-def check_quota(sink: Sink, tenant: TenantDef, task: str, profile: str, cpu: str, memory: str, span: Span) -> None:
-    """One pod (requests = limits) must fit in the tenant's whole quota."""
+def _airflow_namespace(defs: Defs) -> tuple[str | None, Span | None]:
+    read = defs.platform
+    value = read.get("airflow_namespace") if read is not None else None
+    if isinstance(value, str):
+        return value, read.spans.get("airflow_namespace")
+    if read is not None and "airflow_namespace" in read.spans:
+        return None, None  # set but invalid: reported where it is set
+    return PLATFORM_DEFAULTS["airflow_namespace"], None
+
+
+def check_quotas(placements: list[Placement], sink: Sink) -> None:
+    """E403: one pod (requests = limits) must fit in its tenant's whole quota."""
+    for placed in placements:
+        _check_quota(sink, placed.tenant, placed.task, placed.profile, placed.cpu, placed.memory, placed.span)
+
+
+def _check_quota(sink: Sink, tenant: TenantDef, task: str, profile: str, cpu: str, memory: str, span: Span) -> None:
     quota = tenant.read.get("quota")
     if not isinstance(quota, dict):
         return
     over = [(what, asked) for what, asked in (("cpu", cpu), ("memory", memory))
-            if quantity(asked) > quantity(quota[what])]
+            if quantity.parse(asked) > quantity.parse(quota[what])]
     if not over:
         return
     asks = " and ".join(f"{what} {asked}" for what, asked in over)

@@ -1,7 +1,7 @@
 """How a :class:`~pipec.ir.model.Text` becomes the value an operator receives.
 
 A static Text is user text and must reach the container verbatim: in templated
-operator fields it is wrapped in ``airflow.sdk.literal(...)`` (see ``python.py``)
+operator fields it is wrapped in ``airflow.sdk.definitions.template.literal(...)`` (see ``python.py``)
 so Airflow never renders it. A Text with runtime parts becomes a Jinja template
 in which only the ``RunRef`` parts are expressions; literal parts are either
 kept as plain template data, when they cannot start or end a Jinja delimiter, or

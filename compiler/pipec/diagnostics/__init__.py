@@ -1,6 +1,6 @@
 """Diagnostics: what pipec tells users, the table of codes, and renderers."""
 
-from pipec.diagnostics.core import Diagnostic, Label, Severity, Sink
+from pipec.diagnostics.core import Diagnostic, Hint, Label, Severity, Sink, Suggestion
 from pipec.diagnostics.codes import CODES, Code
 
-__all__ = ["CODES", "Code", "Diagnostic", "Label", "Severity", "Sink"]
+__all__ = ["CODES", "Code", "Diagnostic", "Hint", "Label", "Severity", "Sink", "Suggestion"]

@@ -115,6 +115,26 @@ CODES: dict[str, Code] = _table(
     Code("E211", "invalid-name", "a generated or written name is not an identifier",
          "Names match `[a-z][a-z0-9_]*`. A `for` expansion such as `extract_${t}`\n"
          "must still give an identifier for every value of the loop."),
+    Code("E212", "quantity-out-of-range", "a quantity Kubernetes cannot store",
+         "Kubernetes keeps a quantity as a 64-bit integer at nano scale or above, so a\n"
+         "value must lie between 1n and 2^63-1 (about 9.2e18): \"1e400\", \"9Ei\" and\n"
+         "\"0.1n\" are refused. pipec refuses them at `pipec check` instead of letting\n"
+         "the API server reject the pod."),
+    Code("E213", "zero-resource", "cpu or memory of zero or less",
+         "A profile or quota must ask for some cpu and memory. Docker reads\n"
+         "`mem_limit=0` as unlimited, and a zero quota admits no pod at all. Write a\n"
+         "size such as \"500m\" or \"512Mi\"."),
+    Code("E230", "undeclared-queue", "a task's queue is not declared in the environment compiled",
+         "A task runs on an Airflow queue only when its runner or task sets `queue`, and\n"
+         "that queue must be declared with `queues = [...]` on the platform (every\n"
+         "environment) or on the environment being compiled: a task sent to a queue no\n"
+         "worker listens on waits forever. Without `queue`, tasks use the deployment's\n"
+         "default queue. Set a queue for one environment with `when ENV { queue = \"q\" }`,\n"
+         "and clear a runner's queue with `queue = none`.\n\n"
+         "    environment prod { operator = kubernetes, queues = [\"bronze\"] }"),
+    Code("E231", "invalid-queue-name", "a declared queue name is empty or has characters queues cannot have",
+         "Queue names in `queues = [...]` are 1 to 256 letters, digits, `_`, `-` and `.`\n"
+         "(Celery queue names as Airflow uses them)."),
     Code("E301", "dependency-cycle", "tasks depend on each other in a cycle",
          "`after` edges must not form a cycle. Every edge of the cycle is labelled;\n"
          "remove one of them."),
@@ -140,6 +160,19 @@ CODES: dict[str, Code] = _table(
          "`when ENV` override) or raise the quota."),
     Code("E404", "tenant-collision", "two tenants share a namespace, schema or pool",
          "Namespaces, schemas and pools isolate tenants and must be unique."),
+    Code("E405", "reserved-namespace", "a tenant runs in a Kubernetes system namespace",
+         "`default` and every `kube-*` namespace (kube-system, kube-public,\n"
+         "kube-node-lease) belong to the cluster. A task pod in one of them could read\n"
+         "that namespace's Secrets and service accounts. Give each tenant a namespace\n"
+         "of its own, e.g. `namespace = \"tenant-acme\"`."),
+    Code("E406", "airflow-namespace", "a tenant runs in Airflow's own namespace",
+         "The platform's `airflow_namespace` (default `airflow`) holds Airflow's\n"
+         "Secrets, connections and service accounts; a tenant's task pod there could\n"
+         "read them. Give the tenant a namespace of its own."),
+    Code("E407", "reserved-pool", "a tenant's pool would be Airflow's shared `default_pool`",
+         "Each tenant gets an Airflow pool named after the tenant, sized by `pool`.\n"
+         "A tenant named `default_pool` would resize the pool every other DAG shares.\n"
+         "Rename the tenant."),
     Code("E501", "runtime-value-misplaced", "`run.*` where no runtime value can go",
          "`run.*` values exist only when a task runs: they may appear in strings\n"
          "that reach `args` or `env` (also through a runner's string parameter),\n"
@@ -171,6 +204,26 @@ CODES: dict[str, Code] = _table(
          "and a `[lint]` table with `select`/`ignore`."),
     Code("E704", "unreadable-file", "a source file cannot be read",
          "The file does not exist, is not readable, or is not UTF-8."),
+    Code("E720", "output-symlink", "a symlink inside the output folder",
+         "`pipec compile` and `pipec docs` never follow a symlink at or below\n"
+         "OUT/ENV: a symlinked `dags/` folder would make pipec overwrite and delete\n"
+         "files outside --out. Nothing is written; replace the link with a real\n"
+         "folder, or point --out at the real location."),
+    Code("E721", "output-conflict", "a file pipec did not write is in the way of an output",
+         "pipec only replaces or removes files its manifest lists (manifest.json for\n"
+         "compile, docs-manifest.json for docs). A different file where an output\n"
+         "must go stops the run before anything is written; move it, or use another\n"
+         "--out. An identical file is adopted."),
+    Code("E722", "output-write-failed", "the operating system refused a write in the output folder",
+         "A file where a folder should be, a read-only or full disk, or a name longer\n"
+         "than the filesystem allows. Every output is staged before any is replaced,\n"
+         "and a later failure is undone, so nothing was published: the folder holds\n"
+         "the previous outputs. Fix the path and run again."),
+    Code("E723", "output-locked", "another pipec run is writing the same output folder",
+         "Runs into one OUT/ENV take turns through an advisory lock on\n"
+         "OUT/ENV/.pipec.lock. This run waited PIPEC_LOCK_TIMEOUT seconds (default\n"
+         "120) and gave up without writing anything. Run again when the other one\n"
+         "has finished, or raise the timeout."),
     Code("W101", "dangling-doc-comment", "a `///` doc comment not followed by a declaration",
          "`///` documents the declaration on the next line. Use `#` for a plain\n"
          "comment.", "warning"),

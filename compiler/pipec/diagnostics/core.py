@@ -27,6 +27,25 @@ class Label:
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """A fix a program can apply: the name ``old``, written in the primary span, becomes ``new``."""
+
+    old: str
+    new: str
+
+
+class Hint(str):
+    """A help text that also carries its fix (``did you mean `x`?``); prints as the plain text."""
+
+    suggestion: Suggestion
+
+    def __new__(cls, text: str, suggestion: Suggestion) -> "Hint":
+        hint = super().__new__(cls, text)
+        hint.suggestion = suggestion
+        return hint
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """One finding: a stable ``code`` from the table, a primary label, extras."""
 
@@ -36,6 +55,7 @@ class Diagnostic:
     secondary: tuple[Label, ...] = ()
     help: str | None = None
     notes: tuple[str, ...] = ()
+    fix: Suggestion | None = field(default=None, compare=False)  # from a `Hint` help: for editors
 
     def __post_init__(self) -> None:
         assert self.code in CODES, f"unknown diagnostic code {self.code}"
@@ -47,6 +67,19 @@ class Diagnostic:
     def sort_key(self) -> tuple:
         span = self.primary.span
         return (span.path, span.start, span.end, self.code, self.message)
+
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """User text quoted in a message, with control characters written as .pipe escapes.
+
+    A value such as ``"globex\n"`` must show its newline, not break the report's layout.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else _ESCAPES.get(ch, f"\\u{{{ord(ch):x}}}") for ch in text)
 
 
 @dataclass
@@ -67,7 +100,11 @@ class Sink:
         help: str | None = None,
         notes: tuple[str, ...] | list[str] = (),
     ) -> Diagnostic:
-        return self.add(Diagnostic(code, message, Label(span, label), tuple(secondary), help, tuple(notes)))
+        fix = help.suggestion if isinstance(help, Hint) else None
+        diag = Diagnostic(code, printable(message), Label(span, printable(label)),
+                          tuple(Label(s.span, printable(s.message)) for s in secondary),
+                          printable(str(help)) if help else None, tuple(notes), fix)
+        return self.add(diag)
 
     def add(self, diag: Diagnostic) -> Diagnostic:
         """Keep an already built diagnostic (unless an identical one is kept)."""

@@ -19,7 +19,7 @@ from pipec.ir.values import BUILTIN_ENUMS, INVALID, SCALAR_TYPES, Evaluator, Sco
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
-IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+IDENT = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass
@@ -55,6 +55,8 @@ class TenantDef:
             value = self.read.get(key)
             if isinstance(value, str):
                 vals[key] = Val("text", (value,), self.read.spans[key])
+            elif key in self.read.spans:  # set but invalid: reported where it is set
+                vals[key] = Val("name", INVALID, self.read.spans[key])
         vals["enclave"] = Val("name", self.read.get("enclave", "standard"), span)
         return vals
 
@@ -99,7 +101,13 @@ class Defs:
         span = self.platform_decl.keyword
         return {k: Val("text" if isinstance(v, str) else "int", (v,) if isinstance(v, str) else v,
                        self.platform.spans.get(k, span))
-                for k, v in specs.platform_values(self.platform).items() if v is not None}
+                for k, v in specs.platform_values(self.platform).items() if isinstance(v, (str, int))}
+
+    def queues(self, env: str) -> tuple[str, ...]:
+        """The Airflow queues tasks may use in environment ``env``: the platform's and the environment's."""
+        platform = self.platform.get("queues", ()) if self.platform else ()
+        own = self.envs[env][0].get("queues", ()) if env in self.envs else ()
+        return tuple(sorted({*platform, *own}))
 
 
 class DeclReader:
@@ -132,6 +140,7 @@ class DeclReader:
             return
         read = self._simple(decl, mod, "`platform`", specs.PLATFORM)
         specs.check_platform(read, self.sink)
+        specs.check_queues(read, self.sink, self.ev)
         self.defs.platform, self.defs.platform_decl = read, decl
 
     def _global_unique(self, table: dict, decl: n.Decl, what: str) -> bool:
@@ -148,6 +157,7 @@ class DeclReader:
 
     def _environment(self, decl: n.Decl, mod: LoadedModule) -> None:
         read = self._simple(decl, mod, f"environment `{decl.name.text}`", specs.ENVIRONMENT)
+        specs.check_queues(read, self.sink, self.ev)
         if self._global_unique(self.defs.envs, decl, "environment"):
             self.defs.envs[decl.name.text] = (read, decl)
 
@@ -314,7 +324,7 @@ class DeclReader:
         text = "".join(p for p in parts if isinstance(p, str))
         if runs or not text:
             return None
-        if not IDENT.match(text):
+        if not IDENT.fullmatch(text):
             self.sink.emit("E211", f"`{text}` is not a valid name", name.span, label=f"expands to `{text}`",
                            help="names match [a-z][a-z0-9_]*; use loop values made of lowercase letters, digits and _")
             return None

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pipec.check.tenancy import check_quota
 from pipec.diagnostics import Label, Sink
 from pipec.ir import model as ir
 from pipec.ir import specs
@@ -19,7 +18,7 @@ from pipec.ir.values import INVALID, Evaluator, RunPart, Scope, Ty, Val, closest
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
-_OVERRIDE_TYPES = {"retries": specs.INT, "retry_delay": specs.DUR, "timeout": specs.DUR, "queue": specs.S,
+_OVERRIDE_TYPES = {"retries": specs.INT, "retry_delay": specs.DUR, "timeout": specs.DUR, "queue": specs.OPT_S,
                    "profile": Ty("ref", ref_kind="profile"), "env": Ty("map")}
 _DATED = ("ds", "logical_date", "data_interval_start", "data_interval_end")
 
@@ -34,11 +33,29 @@ class Ctx:
     dated: bool  # the pipeline's runs have a logical date
 
 
+@dataclass(frozen=True)
+class Placement:
+    """One task's pod in one tenant's namespace: checked against the quota by ``pipec.check``."""
+
+    tenant: TenantDef
+    task: str
+    profile: str
+    cpu: str
+    memory: str
+    span: Span
+
+
 class Instantiator:
     def __init__(self, defs: Defs, sink: Sink) -> None:
         self.defs, self.sink = defs, sink
         self.ev = Evaluator(sink)
         self.used: set[Span] = set()  # declaration spans of the runners some task calls
+        self.placements: list[Placement] = []  # every pod instantiated, for the quota check
+
+    def take_placements(self) -> list[Placement]:
+        """The placements recorded since the last call (each is checked once)."""
+        taken, self.placements = self.placements, []
+        return taken
 
     # ------------------------------------------------------------ dags
 
@@ -376,7 +393,7 @@ class Instantiator:
         read = ctx.pipe.read
         values = {
             "image": s.get("image", INVALID), "profile": s.get("profile", INVALID),
-            "queue": s.get("queue", "default"),
+            "queue": s.get("queue"),
             "retries": _first(s.get("retries"), read.get("retries"), 0),
             "retry_delay": _first(s.get("retry_delay"), read.get("retry_delay"), 300),
             "timeout": _first(s.get("timeout"), read.get("timeout")),
@@ -386,10 +403,11 @@ class Instantiator:
         if any(v is INVALID for v in values.values()):
             return None
         self._check_retries(values, s)
+        self._check_queue(values["queue"], s["_spans"].get("queue"), ctx.env)
         profile = self.defs.profiles.get(values["profile"].decl.span)
         if profile is None or INVALID in profile or None in profile:
             return None
-        check_quota(self.sink, ctx.tenant, td.name, values["profile"].name, profile[0], profile[1], td.span)
+        self.placements.append(Placement(ctx.tenant, td.name, values["profile"].name, profile[0], profile[1], td.span))
         secrets = self._secret_envs(ctx, s.get("secrets", []), tenant_span, runner)
         env = {k: _text(parts) for k, (parts, _, _) in sorted(s.get("env", {}).items())}
         self._env_clash(env, secrets, s, td)
@@ -410,6 +428,16 @@ class Instantiator:
             self.sink.emit("E208", "`retries` cannot be negative", retries, label="negative", help="use 0 or more")
         if timeout is not None and values["timeout"] is not None and values["timeout"] <= 0:
             self.sink.emit("E208", "`timeout` must be longer than zero", timeout, label="zero", help="use e.g. 30m")
+
+    def _check_queue(self, queue: str | None, span: Span | None, env: str | None) -> None:
+        if queue is None or env is None or queue in self.defs.queues(env):
+            return
+        declared = self.defs.queues(env)
+        self.sink.emit("E230", f"queue `{queue}` is not declared in environment `{env}`", span,
+                       label="undeclared queue",
+                       help=(f"queues of `{env}`: " + ", ".join(declared) + "; " if declared else "") +
+                       f'add `queues = ["{queue}"]` to environment `{env}` (or the platform), '
+                       f"or set the queue only `when` an environment that has it")
 
     def _dated(self, ctx: Ctx, args, env: dict) -> None:
         if ctx.dated or ctx.pipe.schedule is None:

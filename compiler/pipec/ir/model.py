@@ -60,6 +60,7 @@ class Platform(_Model):
     pull_secret: str | None = None
     airflow_namespace: str = "airflow"
     airflow_service_account: str = "airflow-worker"
+    queues: tuple[str, ...] = ()  # Airflow queues every environment has, sorted
 
 
 class Environment(_Model):
@@ -71,6 +72,7 @@ class Environment(_Model):
     docker_url: str | None = None
     kubernetes_conn_id: str | None = None
     kubernetes_version: str = "1.31"
+    queues: tuple[str, ...] = ()  # Airflow queues of this environment (beside the platform's), sorted
 
 
 class Quota(_Model):
@@ -137,6 +139,7 @@ class Task(_Model):
     ``env`` holds the user's environment variables sorted by name (secrets are
     separate, in ``secrets``, sorted by env var). ``upstream`` are task names of the
     same DAG, sorted. ``entrypoint`` empty means the image's default entrypoint.
+    ``queue`` is one the platform or the environment declares, or None.
     """
 
     name: str
@@ -148,7 +151,7 @@ class Task(_Model):
     env: tuple[tuple[str, Text], ...] = ()
     secrets: tuple[SecretEnv, ...] = ()
     resources: Resources
-    queue: str = "default"
+    queue: str | None = None  # None: no ``queue=``, Airflow's default queue
     retries: int = 0
     retry_delay_seconds: int = 300
     timeout_seconds: int | None = None

@@ -21,14 +21,14 @@ QTY = Ty("quantity")
 PLATFORM = (
     FieldSpec("registry", S, True), FieldSpec("timezone", S), FieldSpec("start", S),
     FieldSpec("run_as_user", INT), FieldSpec("pull_secret", OPT_S), FieldSpec("airflow_namespace", S),
-    FieldSpec("airflow_service_account", S),
+    FieldSpec("airflow_service_account", S), FieldSpec("queues", Ty("list")),
 )
 PLATFORM_DEFAULTS = {"timezone": "UTC", "start": "2024-01-01", "run_as_user": 10001, "pull_secret": None,
-                     "airflow_namespace": "airflow", "airflow_service_account": "airflow-worker"}
+                     "airflow_namespace": "airflow", "airflow_service_account": "airflow-worker", "queues": ()}
 ENVIRONMENT = (
     FieldSpec("operator", Ty("enum", values=BUILTIN_ENUMS["operator"], enum="operator"), True),
     FieldSpec("network", OPT_S), FieldSpec("docker_url", OPT_S), FieldSpec("kubernetes_conn_id", OPT_S),
-    FieldSpec("kubernetes_version", S),
+    FieldSpec("kubernetes_version", S), FieldSpec("queues", Ty("list")),
 )
 PROFILE = (FieldSpec("cpu", QTY, True), FieldSpec("memory", QTY, True))
 TENANT = (
@@ -43,7 +43,7 @@ PIPELINE = (
 RUNNER = (
     FieldSpec("image", S, True), FieldSpec("entrypoint", Ty("list")), FieldSpec("args", Ty("list")),
     FieldSpec("env", Ty("map")), FieldSpec("secrets", Ty("any")), FieldSpec("profile", Ty("ref", ref_kind="profile")),
-    FieldSpec("queue", S), FieldSpec("retries", INT), FieldSpec("retry_delay", DUR), FieldSpec("timeout", DUR),
+    FieldSpec("queue", OPT_S), FieldSpec("retries", INT), FieldSpec("retry_delay", DUR), FieldSpec("timeout", DUR),
     FieldSpec("user", INT),
 )
 REQUIRED_HELP = {
@@ -51,10 +51,11 @@ REQUIRED_HELP = {
     "tenants": "add `tenants = [acme]`",
 }
 
-RFC1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-RFC1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
-SQL_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+RFC1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+RFC1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+SECRET_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+SQL_IDENT = re.compile(r"[a-z_][a-z0-9_]*")
+QUEUE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,256}")
 PRESETS = ("@once", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly", "@annually")
 
 
@@ -69,7 +70,7 @@ def _bad(sink: Sink, read: Read, key: str, message: str, help: str, code: str = 
 
 def check_k8s_label(sink: Sink, read: Read, key: str, what: str) -> None:
     value = read.get(key)
-    if isinstance(value, str) and (len(value) > 63 or not RFC1123_LABEL.match(value)):
+    if isinstance(value, str) and (len(value) > 63 or not RFC1123_LABEL.fullmatch(value)):
         _bad(sink, read, key, f"`{value}` is not a valid {what}",
              "use at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit",
              "E601")
@@ -98,9 +99,30 @@ def check_platform(read: Read, sink: Sink) -> None:
     check_k8s_label(sink, read, "airflow_namespace", "Kubernetes namespace")
     for key in ("pull_secret", "airflow_service_account"):
         value = read.get(key)
-        if isinstance(value, str) and (len(value) > 253 or not RFC1123_SUBDOMAIN.match(value)):
+        if isinstance(value, str) and (len(value) > 253 or not RFC1123_SUBDOMAIN.fullmatch(value)):
             _bad(sink, read, key, f"`{value}` is not a valid Kubernetes name",
                  "use lowercase letters, digits, `-` and `.`", "E601")
+
+
+def check_queues(read: Read, sink: Sink, ev: Evaluator) -> None:
+    """``queues = ["a", "b"]``: the Airflow queues a platform or environment has, as a sorted tuple."""
+    items = read.get("queues")
+    if items is None:
+        return
+    seen: dict[str, Span] = {}
+    for item in items:
+        name = ev.coerce(item, S, "`queues`")
+        if name is INVALID:
+            continue
+        if not QUEUE_NAME.fullmatch(name):
+            sink.emit("E231", f"`{name}` is not a queue name" if name else "a queue name cannot be empty", item.span, label="not a queue name",
+                      help="queue names are letters, digits, `_`, `-` and `.`, at most 256 characters")
+        elif name in seen:
+            sink.emit("E109", f"queue `{name}` is listed twice", item.span, label="listed again here",
+                      secondary=[Label(seen[name], "first listed here")], help="remove one of them")
+        else:
+            seen[name] = item.span
+    read.values["queues"] = tuple(sorted(seen))
 
 
 def check_pipeline(read: Read, sink: Sink) -> None:
@@ -114,7 +136,7 @@ def check_pipeline(read: Read, sink: Sink) -> None:
 def check_tenant(read: Read, sink: Sink, ev: Evaluator) -> None:
     check_k8s_label(sink, read, "namespace", "Kubernetes namespace")
     schema = read.get("schema")
-    if isinstance(schema, str) and not SQL_IDENT.match(schema):
+    if isinstance(schema, str) and not SQL_IDENT.fullmatch(schema):
         _bad(sink, read, "schema", f"`{schema}` is not a valid schema name",
              "schema names match [a-z_][a-z0-9_]*")
     pool = read.get("pool")
@@ -182,11 +204,11 @@ def read_k8s_secret(call: n.Call, ev: Evaluator, scope: Scope) -> tuple[str, str
         return None
     name = ev.coerce(ev.eval(name_arg[0].value, scope), S, "the secret name")
     key = ev.coerce(ev.eval(key_arg[0].value, scope), S, "`key`")
-    if isinstance(name, str) and (len(name) > 253 or not RFC1123_SUBDOMAIN.match(name)):
+    if isinstance(name, str) and (len(name) > 253 or not RFC1123_SUBDOMAIN.fullmatch(name)):
         ev.sink.emit("E601", f"`{name}` is not a valid Kubernetes Secret name", name_arg[0].value.span,
                      help="use lowercase letters, digits, `-` and `.`")
         return None
-    if isinstance(key, str) and not SECRET_KEY.match(key):
+    if isinstance(key, str) and not SECRET_KEY.fullmatch(key):
         ev.sink.emit("E601", f"`{key}` is not a valid Secret key", key_arg[0].value.span,
                      help="keys use letters, digits, `-`, `_` and `.`")
         return None

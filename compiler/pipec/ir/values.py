@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipec.diagnostics import Label, Sink
+from pipec import quantity
+from pipec.diagnostics import Hint, Label, Sink, Suggestion
 from pipec.ir.loader import LoadedModule, Symbol
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
 RUN_VARS = ("ds", "logical_date", "data_interval_start", "data_interval_end", "run_id")
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-QUANTITY = re.compile(r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
 INVALID: Any = object()
 
 
@@ -86,8 +86,9 @@ def closest(word: str, candidates) -> str | None:
 
 
 def did_you_mean(word: str, candidates) -> str | None:
+    """``did you mean `x`?`` for the closest candidate; the editor's quick fix rides along (``Hint``)."""
     close = closest(word, candidates)
-    return f"did you mean `{close}`?" if close else None
+    return Hint(f"did you mean `{close}`?", Suggestion(word, close)) if close else None
 
 
 @dataclass
@@ -301,9 +302,21 @@ class Evaluator:
             val, ty, what, help='quantities are strings such as "500m" or "2Gi"')
         if text is INVALID:
             return INVALID
-        if not QUANTITY.match(text):
-            self.sink.emit("E202", f"`{text}` is not a Kubernetes quantity", val.span, label="not a quantity",
-                           help='write cpu like "500m" or "2", memory like "512Mi" or "8Gi"')
+        try:
+            value = quantity.parse(text)
+        except quantity.QuantityError as err:
+            if err.kind == "syntax":
+                self.sink.emit("E202", f"`{text}` is not a Kubernetes quantity", val.span, label="not a quantity",
+                               help='write cpu like "500m" or "2", memory like "512Mi" or "8Gi"')
+            else:
+                self.sink.emit("E212", f"`{text}` is out of range for a Kubernetes quantity", val.span,
+                               label="too large or too fine",
+                               help="quantities lie between 1n and 2^63-1, e.g. \"500m\", \"64Gi\"")
+            return INVALID
+        if value <= 0:
+            self.sink.emit("E213", f"{what} must be more than zero", val.span, label=f"`{text}` asks for nothing",
+                           help="a zero limit means unlimited to Docker and an unschedulable pod to a quota; "
+                                'give a size such as "500m" or "512Mi"')
             return INVALID
         return text
 

@@ -13,16 +13,21 @@ import asyncio
 import functools
 import logging
 import sys
+import threading
 import traceback
 from pathlib import Path
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 import pipec
 from pipec.diagnostics import Diagnostic, Sink
+from pipec.lsp import framing
 from pipec.lsp.describe import OutlineItem, hover_markdown, outline
+from pipec.lsp.features import Features, register
 from pipec.lsp.index import Occurrence
 from pipec.lsp.positions import LineIndex
 from pipec.lsp.session import Finding, Result, Session
@@ -41,7 +46,7 @@ _SYMBOL_KINDS = {
 _UNNECESSARY = {"W103"}  # shown faded by editors
 
 
-class PipecServer(LanguageServer):
+class PipecServer(Features, LanguageServer):
     """pygls server holding the session, the URIs of open documents and pending analyses."""
 
     def __init__(self) -> None:
@@ -50,6 +55,19 @@ class PipecServer(LanguageServer):
         self.uris: dict[Path, str] = {}  # open documents: path -> the URI the client used
         self.pending: dict[Path, asyncio.TimerHandle] = {}
         self.published: dict[Path, tuple] = {}
+
+    def start_io(self, stdin=None, stdout=None) -> None:
+        """Serve over stdio with pipec's frame reader (``pipec.lsp.framing``) instead of pygls' own."""
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(framing.serve(self._stop_event, stdin or sys.stdin.buffer, self.protocol, self.thread_pool))
+        except BrokenPipeError:
+            logging.getLogger("pipec.lsp").error("the connection to the client is lost")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     # ------------------------------------------------------------ paths and positions
 
@@ -129,9 +147,11 @@ class PipecServer(LanguageServer):
         )
 
     def guarded(self, fn, *args):
-        """Run a handler; a compiler bug is logged and answered with nothing."""
+        """Run a handler; a compiler bug is logged and answered with nothing, a refusal is an error."""
         try:
             return fn(*args)
+        except JsonRpcException:  # a refusal with a message for the user (rename a keyword)
+            raise
         except Exception:
             self.log_error(f"pipec: internal error:\n{traceback.format_exc()}")
             return None
@@ -253,6 +273,7 @@ def build() -> PipecServer:
     def document_symbol(ls: PipecServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol] | None:
         return ls.guarded(ls.symbols, params)
 
+    register(server)
     return server
 
 

@@ -11,7 +11,9 @@ _SOURCES: dict[str, tuple[tuple[str, str | None], ...]] = {
     "DAG": (("airflow.sdk", "DAG"),),
     "TaskGroup": (("airflow.sdk", "TaskGroup"),),
     "Asset": (("airflow.sdk", "Asset"),),
-    "literal": (("airflow.sdk", "literal"),),
+    # ``airflow.sdk.literal`` cannot be imported on Airflow 3.0 (listed in
+    # ``__all__``, missing from the lazy-import map); this path works on 3.0-3.3.
+    "literal": (("airflow.sdk.definitions.template", "literal"),),
     "KubernetesPodOperator": (
         ("airflow.providers.cncf.kubernetes.operators.pod", "KubernetesPodOperator"),
     ),

@@ -68,8 +68,8 @@ def labels(dag: Dag, task: Task) -> Expr:
 
 
 def common(dag: Dag, task: Task) -> Kwargs:
-    """Settings shared by every operator: queue always, the rest where they differ from the DAG's."""
-    kwargs: list[tuple[str, Expr]] = [("queue", Str(task.queue))]
+    """Settings shared by every operator: the queue if any, the rest where they differ from the DAG's."""
+    kwargs: list[tuple[str, Expr]] = [("queue", Str(task.queue))] if task.queue else []
     if task.retries != dag.retries:
         kwargs.append(("retries", Int(task.retries)))
     if task.retry_delay_seconds != dag.retry_delay_seconds:

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pendulum
 from airflow.providers.docker.operators.docker import DockerOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
-from airflow.sdk import DAG, Asset, Connection, TaskGroup, literal
+from airflow.sdk import DAG, Asset, Connection, TaskGroup
+from airflow.sdk.definitions.template import literal
 
 
 class _ConnectionSecrets(Mapping):
@@ -89,7 +90,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
         DockerOperator(
@@ -123,7 +123,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
         DockerOperator(
@@ -157,7 +156,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
     with TaskGroup(
@@ -192,7 +190,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
         DockerOperator(
             task_id="stg_ledger",
@@ -225,7 +222,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -263,7 +259,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
             execution_timeout=timedelta(seconds=2700),
         )
         DockerOperator(
@@ -294,7 +289,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="transform",
         )
 
     dag.set_dependency("extract_accounts", "accounts_snapshot")

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
-from airflow.sdk import DAG, TaskGroup, literal
+from airflow.sdk import DAG, TaskGroup
+from airflow.sdk.definitions.template import literal
 from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
 
@@ -166,7 +167,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_01",
@@ -294,7 +294,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_02",
@@ -422,7 +421,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_03",
@@ -550,7 +548,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_04",
@@ -678,7 +675,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_05",
@@ -806,7 +802,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_06",
@@ -934,7 +929,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_07",
@@ -1062,7 +1056,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_08",
@@ -1190,7 +1183,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_09",
@@ -1318,7 +1310,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_10",
@@ -1446,7 +1437,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_11",
@@ -1574,7 +1564,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_12",
@@ -1702,7 +1691,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_13",
@@ -1830,7 +1818,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="hostile_14",
@@ -1958,7 +1945,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="silver",
@@ -2022,7 +2008,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
             doc_md="task doc naming a file: notes.md\n",
         )
     with TaskGroup(
@@ -2266,7 +2251,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
 
     dag.set_dependency("hostile_00", "hostile_static")

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pendulum
 from airflow.providers.docker.operators.docker import DockerOperator
-from airflow.sdk import DAG, TaskGroup, literal
+from airflow.sdk import DAG, TaskGroup
+from airflow.sdk.definitions.template import literal
 
 default_args = {
     "owner": "pipec",
@@ -42,5 +43,4 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )

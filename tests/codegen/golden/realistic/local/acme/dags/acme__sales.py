@@ -7,7 +7,8 @@ import pendulum
 from airflow.providers.docker.operators.docker import DockerOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import DAG, Asset, Connection, TaskGroup, literal
+from airflow.sdk import DAG, Asset, Connection, TaskGroup
+from airflow.sdk.definitions.template import literal
 
 
 class _ConnectionSecrets(Mapping):
@@ -181,7 +182,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
         DockerOperator(
             task_id="stg_orders",
@@ -208,7 +208,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -240,7 +239,6 @@ with DAG(
             },
             auto_remove="success",
             mount_tmp_dir=False,
-            queue="default",
             retries=3,
             execution_timeout=timedelta(seconds=10800),
         )

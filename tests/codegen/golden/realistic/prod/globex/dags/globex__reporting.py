@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.sdk import DAG, Asset, TaskGroup, literal
+from airflow.sdk import DAG, Asset, TaskGroup
+from airflow.sdk.definitions.template import literal
 from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
 
@@ -115,5 +116,4 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )

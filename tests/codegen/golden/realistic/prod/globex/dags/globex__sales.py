@@ -6,7 +6,8 @@ import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import DAG, Asset, TaskGroup, literal
+from airflow.sdk import DAG, Asset, TaskGroup
+from airflow.sdk.definitions.template import literal
 from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
 
@@ -462,7 +463,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
         KubernetesPodOperator(
             task_id="stg_orders",
@@ -557,7 +557,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
         )
     with TaskGroup(
         group_id="layer-gold",
@@ -657,7 +656,6 @@ with DAG(
             random_name_suffix=False,
             kubernetes_conn_id=None,
             in_cluster=True,
-            queue="default",
             retries=3,
             execution_timeout=timedelta(seconds=10800),
         )
