@@ -111,7 +111,8 @@ def _compile_rows(result: dict | None) -> list:
     rows = []
     for r in (result or {}).get("compile", []):
         rows.append((f"{r['tasks']:,}", r["shape"], r["files"],
-                     *(f"{r[k]['cpu']:.2f} / {r[k]['wall']:.2f}" for k in ("cold", "noop", "check", "edit")),
+                     *(f"{r[k]['cpu']:.2f} / {r[k]['wall']:.2f}" if k in r else "not run"
+                       for k in ("cold", "noop", "check", "edit")),
                      f"{r['cold']['rss_mb']:.0f}", r["cold"]["runs"]))
     return rows
 
@@ -140,7 +141,9 @@ def plot(before: dict | None, after: dict, target: Path) -> bool:
             continue
         tasks = [r["tasks"] for r in rows]
         ax.plot(tasks, [r["cold"]["cpu"] for r in rows], style, marker="o", label=f"cold compile ({name})")
-        ax.plot(tasks, [r["noop"]["cpu"] for r in rows], style, marker="s", label=f"no-op compile ({name})")
+        noop = [r for r in rows if "noop" in r]
+        ax.plot([r["tasks"] for r in noop], [r["noop"]["cpu"] for r in noop], style, marker="s",
+                label=f"no-op compile ({name})")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("tasks (KubernetesPodOperators)")
