@@ -36,8 +36,8 @@ import measure  # noqa: E402
 REPO = BENCH.parent
 RESULTS = BENCH / "results"
 
-FULL = {"sizes": [(10, 5), (500, 3), (2000, 5), (5000, 1), (20000, 1)], "dagbag": 3, "lsp": 10, "fmt": 5,
-        "help": 10}
+FULL = {"sizes": [(10, 3), (500, 3), (2000, 3), (5000, 1), (20000, 1)], "dagbag": 2, "lsp": 8, "fmt": 3,
+        "help": 7}
 QUICK = {"sizes": [(10, 3), (2000, 3)], "dagbag": 1, "lsp": 5, "fmt": 3, "help": 5}
 FMT_LINES = 5000
 DAGBAG_TASKS = 2000
