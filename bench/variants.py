@@ -142,7 +142,7 @@ load_yaml_dags(globals_dict=globals(), dags_folder=str(Path(__file__).parent))
 
 def _plain(value: Any) -> Any:
     """A value with ``literal(...)`` unwrapped: what a person would type."""
-    if isinstance(value, dict) and value.get("__type__") == "airflow.sdk.literal":
+    if isinstance(value, dict) and str(value.get("__type__", "")).endswith(".literal"):
         return value["__args__"][0]
     if isinstance(value, list):
         return [_plain(v) for v in value]
