@@ -43,14 +43,20 @@ FMT_LINES = 5000
 DAGBAG_TASKS = 2000
 
 
-def dagbag_suite(work: Path, build_env: Path, repeats: int, python: str) -> dict:
-    """DagBag parse of the three variants of the DAGs under ``build_env``; graphs must agree."""
+def dagbag_suite(work: Path, build_env: Path, repeats: int, python: str, only: list[str],
+                 earlier: dict | None) -> dict:
+    """DagBag parse of the variants of the DAGs under ``build_env``; their graphs must agree.
+
+    Variants not in ``only`` keep their ``earlier`` figures (marked ``"reused": true``).
+    """
     import variants
 
     folders = variants.write_variants(build_env, work / "dagbag")
-    out: dict = {}
+    out: dict = {k: {**v, "reused": True} for k, v in (earlier or {}).items() if isinstance(v, dict)}
     graphs = {}
     for name, folder in folders.items():
+        if name not in only:
+            continue
         samples = []
         for r in range(repeats):
             target = work / f"probe-{name}.json"
@@ -68,7 +74,7 @@ def dagbag_suite(work: Path, build_env: Path, repeats: int, python: str) -> dict
             "runs": repeats,
         }
     first = next(iter(graphs.values()))
-    out["identical_graphs"] = all(g == first for g in graphs.values())
+    out["identical_graphs"] = all(g == first for g in graphs.values()) and len(graphs) > 1
     if not out["identical_graphs"]:
         raise SystemExit("the three DagBag variants do not describe the same graph")
     return out
@@ -113,43 +119,63 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     parser.add_argument("--label", default="after", help="result file name under bench/results (default: after)")
     parser.add_argument("--pipec-src", type=Path, help="measure this compiler/ folder instead of the installed pipec")
-    parser.add_argument("--only", nargs="*", default=["compile", "dagbag", "lsp", "fmt", "help"],
+    parser.add_argument("--only", nargs="*", default=["compile", "micro", "dagbag", "lsp", "fmt", "help"],
                         help="run only these parts")
     parser.add_argument("--no-report", action="store_true", help="do not write docs/performance.md")
+    parser.add_argument("--dagbag-variants", nargs="*", default=["pipec", "dagfactory", "minimal"],
+                        help="parse only these variants (with --merge, the others keep their earlier figures)")
+    parser.add_argument("--merge", action="store_true", help="update bench/results/LABEL.json instead of replacing it")
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     python = measure.interpreter()
     src = args.pipec_src.resolve() if args.pipec_src else None
     work = Path(tempfile.mkdtemp(prefix="pipec-bench-"))
+    target = RESULTS / f"{args.label}.json"
     result: dict = {"label": args.label, "quick": args.quick, "environment": environment()}
+    if args.merge and target.is_file():
+        result = {**json.loads(target.read_text(encoding="utf-8")), "label": args.label}
+    def save() -> None:
+        RESULTS.mkdir(exist_ok=True)
+        target.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
     try:
         if "compile" in args.only:
             result["compile"] = []
             for total, repeats in plan["sizes"]:
                 print(f"compile: {total} tasks x {repeats}", file=sys.stderr, flush=True)
                 result["compile"].append(compile_bench.compile_suite(work, total, repeats, python, src))
+                save()
+        if "micro" in args.only:
+            import micro
+
+            print("micro", file=sys.stderr, flush=True)
+            result["micro"] = {"yaml": micro.yaml_dump(work, plan["fmt"]),
+                               "uncached": micro.uncached(work, plan["fmt"], python, src)}
+            save()
         if "dagbag" in args.only:
             print("dagbag", file=sys.stderr, flush=True)
             root, _ = compile_bench.project(work, DAGBAG_TASKS)
             measure.run(measure.pipec(python) + ["compile"], root, measure.child_env(src))
-            result["dagbag"] = dagbag_suite(work, root / "build" / "prod", plan["dagbag"], python)
+            result["dagbag"] = dagbag_suite(work, root / "build" / "prod", plan["dagbag"], python,
+                                            args.dagbag_variants, result.get("dagbag"))
+            save()
         if "lsp" in args.only:
             import lsp_bench
 
             print("lsp", file=sys.stderr, flush=True)
             root, shape = compile_bench.project(work, DAGBAG_TASKS)
             result["lsp"] = lsp_bench.latency(root, shape, plan["lsp"], python, src)
+            save()
         if "fmt" in args.only:
             print("fmt", file=sys.stderr, flush=True)
             result["fmt"] = fmt_suite(work, plan["fmt"], python, src)
+            save()
         if "help" in args.only:
             print("help", file=sys.stderr, flush=True)
             result["help"] = help_suite(work, plan["help"], python, src)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    RESULTS.mkdir(exist_ok=True)
-    target = RESULTS / f"{args.label}.json"
-    target.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    save()
     print(f"wrote {target.relative_to(REPO)}", file=sys.stderr)
     if not args.no_report:
         import report
