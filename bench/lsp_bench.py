@@ -31,7 +31,8 @@ def latency(root: Path, shape: generate.Shape, edits: int, python: str, src: Pat
         if src is not None:
             os.environ.pop("PYTHONPATH") if saved is None else os.environ.__setitem__("PYTHONPATH", saved)
     try:
-        client.initialize(root)
+        client.request("initialize", {"processId": None, "rootUri": uri(root), "capabilities": {}}, timeout=300)
+        client.notify("initialized", {})
         i = shape.tenants // 2
         path = root / "tenants" / f"{generate.tenant_name(i)}.pipe"
         start = time.perf_counter()

@@ -109,12 +109,13 @@ def test_a_changed_stdlib_file_compiles_again(project, analyses, monkeypatch, tm
     try:
         assert invoke(["compile", "--env", "prod"], project).exit_code == 0
         runners = std / "stdlib" / "runners.pipe"
-        runners.write_text(runners.read_text(encoding="utf-8").replace('queue = "bronze"', 'queue = "extract"'),
-                           encoding="utf-8")
+        text = runners.read_text(encoding="utf-8")
+        assert "postgres-runner:0.1.0" in text
+        runners.write_text(text.replace("postgres-runner:0.1.0", "postgres-runner:0.1.1"), encoding="utf-8")
         buildcache.pipec_fingerprint.cache_clear()  # a new process computes it afresh
         assert invoke(["compile", "--env", "prod"], project).exit_code == 0
         assert len(analyses) == 2
-        assert b'queue="extract"' in (project / "build/prod/acme/dags/acme__sales.py").read_bytes()
+        assert b"postgres-runner:0.1.1" in (project / "build/prod/acme/dags/acme__sales.py").read_bytes()
     finally:
         buildcache.pipec_fingerprint.cache_clear()
 
