@@ -59,10 +59,19 @@ def _count(n: int, word: str) -> str:
 
 
 def _project_error(err: ProjectError, fmt: str) -> None:
+    """E702 (no input) is a usage error, exit 2; a problem inside pipec.toml is located there, exit 1."""
     sink, sources = Sink(), SourceMap()
-    sink.emit(err.code, err.message, Span("<command line>", 0, 0), help=err.help)
+    if err.at is None:
+        sink.emit(err.code, err.message, Span("<command line>", 0, 0), help=err.help)
+    else:
+        path, text, start, end, label = err.at
+        from pipec.ir.loader import display_path
+
+        shown = display_path(path)
+        sources.add(shown, text)
+        sink.emit(err.code, err.message, Span(shown, start, end), label=label, help=err.help)
     _emit(sink.sorted(), sources, fmt, "never")
-    raise SystemExit(2)
+    raise SystemExit(2 if err.code == "E702" else 1)
 
 
 def _publish_error(err, fmt: str, what: str) -> None:

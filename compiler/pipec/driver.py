@@ -81,7 +81,7 @@ def _dags(inst: Instantiator, env: str | None, sink: Sink) -> list[ir.Dag]:
 
 
 def _has_syntax_errors(sink: Sink) -> bool:
-    return any(d.code.startswith("E0") or d.code in ("E101", "E102", "E103", "E704") for d in sink.items)
+    return any(d.code.startswith("E0") or d.code in ("E101", "E102", "E103", "E704", "E707", "E709") for d in sink.items)
 
 
 def _project(defs: Defs, inst: Instantiator, env: str, sink: Sink, root: Path) -> ir.Project | None:

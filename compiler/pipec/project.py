@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pipec.projectfile import ProjectFileError, read_project_file
 
 CONFIG = "pipec.toml"
 
 
 class ProjectError(Exception):
-    """A problem with the command line or pipec.toml (code E702/E703)."""
+    """A problem with the command line or pipec.toml (E702, E703, E705, E706).
 
-    def __init__(self, code: str, message: str, help: str) -> None:
+    ``at`` locates a problem inside pipec.toml: (path, text, start, end, label).
+    """
+
+    def __init__(self, code: str, message: str, help: str,
+                 at: tuple[Path, str, int, int, str] | None = None) -> None:
         super().__init__(message)
-        self.code, self.message, self.help = code, message, help
+        self.code, self.message, self.help, self.at = code, message, help, at
 
 
 @dataclass
@@ -39,22 +44,24 @@ def find_config(start: Path) -> Path | None:
 
 def load_config(path: Path) -> ProjectConfig:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise ProjectError("E703", f"cannot read {path}: {err}", "pipec.toml is TOML: entry = [\"main.pipe\"]")
+        text = read_source_text(path)
+        parsed = read_project_file(text)
+    except OSError as err:
+        raise ProjectError("E703", f"cannot read {path}: {err.strerror or err}", "pipec.toml is a UTF-8 text file")
+    except ProjectFileError as err:
+        raise ProjectError(err.code, err.message, err.help, at=(path, text, err.start, err.end, err.label)) from None
     root = path.parent.resolve()
-    entry = data.get("entry", ["main.pipe"])
-    if isinstance(entry, str):
-        entry = [entry]
-    lint = data.get("lint", {})
-    if not isinstance(entry, list) or not all(isinstance(e, str) for e in entry) or not isinstance(lint, dict):
-        raise ProjectError("E703", f"{path}: `entry` must be a list of file names", "entry = [\"main.pipe\"]")
-    unknown = sorted(set(data) - {"entry", "env", "out", "lint"})
-    if unknown:
-        raise ProjectError("E703", f"{path}: unknown key `{unknown[0]}`", "keys: entry, env, out, [lint]")
-    out = data.get("out")
-    return ProjectConfig(root, [root / e for e in entry], data.get("env"), root / out if out else None,
-                         list(lint.get("select", [])), list(lint.get("ignore", [])))
+    out = parsed.out
+    return ProjectConfig(root, [root / e for e in parsed.entries], parsed.env, root / out if out else None,
+                         list(parsed.lint.select), list(parsed.lint.ignore))
+
+
+def read_source_text(path: Path) -> str:
+    """pipec.toml's text; OSError when it cannot be read as UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise OSError(f"not UTF-8 ({err.reason})") from None
 
 
 def resolve(files: tuple[str, ...]) -> ProjectConfig:

@@ -105,7 +105,15 @@ def _make_root(root: Path) -> None:
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise os_error(root, err) from err
+        raise os_error(_blocking_file(root) or root, err) from err
+
+
+def _blocking_file(folder: Path) -> Path | None:
+    """The nearest ancestor of ``folder`` (or itself) that exists but is not a folder."""
+    for each in (folder, *folder.parents):
+        if os.path.lexists(each):
+            return None if each.is_dir() else each
+    return None
 
 
 def _apply(

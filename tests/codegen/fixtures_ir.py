@@ -144,6 +144,8 @@ def _extract(tenant: Tenant, table: str) -> Task:
             text("--since"),
             text(run("ds")),
             text("--window=", run("data_interval_start"), "..", run("data_interval_end")),
+            text("--since=", run("window_start")),
+            text("--until=", run("window_end")),
         ),
         env=(("LOG_LEVEL", text("info")), ("RUN_ID", text(run("run_id")))),
         secrets=(_secret(tenant),),
@@ -204,6 +206,8 @@ def _sales(tenant: Tenant) -> Dag:
         retry_delay_seconds=300,
         timeout_seconds=7200,
         on_failure_emails=("oncall@example.com", "data-eng@example.com"),
+        max_active_runs=2,
+        catchup=True,
         publishes=f"pipec://{tenant.name}/sales",
         tasks=tuple(tasks),
         doc="Daily sales: extract, stage, publish.",
@@ -248,6 +252,7 @@ def _adhoc(tenant: Tenant) -> Dag:
         tenant=tenant.name,
         pipeline="adhoc_maintenance",
         schedule=Schedule(kind="manual"),
+        paused=True,
         tasks=(backfill,),
     )
 
@@ -267,6 +272,7 @@ def _nightly(tenant: Tenant) -> Dag:
         pipeline="nightly",
         schedule=Schedule(kind="preset", value="@daily"),
         tags=("ops",),
+        paused=False,
         tasks=(vacuum,),
     )
 

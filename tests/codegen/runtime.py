@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
@@ -15,6 +16,7 @@ from airflow.dag_processing.dagbag import DagBag
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.providers.docker.operators.docker import DockerOperator
 from airflow.sdk.definitions._internal.templater import LiteralValue
+from airflow.sdk.execution_time.context import MacrosAccessor
 from kubernetes.client import ApiClient
 
 from pipec.codegen import generate
@@ -31,15 +33,21 @@ LOGICAL_DATE = pendulum.datetime(2024, 3, 5, 6, 0, tz="UTC")
 RUN_ID = "manual__2024-03-05 $(HOME) $$ {{ ds }}"
 
 
-def run_context(dag: Any) -> dict[str, Any]:
-    """The template context values pipec's run.* compile to, as Airflow 3 provides them."""
+def run_context(dag: Any, run_id: str = RUN_ID, try_number: int = 1) -> dict[str, Any]:
+    """The template context values pipec's templates read, as Airflow 3 provides them.
+
+    ``ti`` stands in for the task instance, of which the pod name reads only
+    ``try_number``; ``macros`` is the task SDK's own accessor.
+    """
     return {
+        "macros": MacrosAccessor(),
+        "ti": SimpleNamespace(try_number=try_number),
         "dag": dag,
         "ds": LOGICAL_DATE.strftime("%Y-%m-%d"),
         "logical_date": LOGICAL_DATE,
         "data_interval_start": LOGICAL_DATE.subtract(days=1),
         "data_interval_end": LOGICAL_DATE,
-        "run_id": RUN_ID,
+        "run_id": run_id,
     }
 
 
@@ -51,6 +59,8 @@ def run_values() -> dict[str, str]:
         "ds": ctx["ds"],
         "run_id": ctx["run_id"],
         **{name: ctx[name].isoformat() for name in stamps},
+        "window_start": ctx["data_interval_start"].isoformat(),
+        "window_end": ctx["data_interval_end"].isoformat(),
     }
 
 
@@ -99,10 +109,10 @@ def unrendered_pod(task: KubernetesPodOperator, dry_run: bool) -> dict[str, Any]
     return pod
 
 
-def rendered(task: Any) -> Any:
+def rendered(task: Any, run_id: str = RUN_ID, try_number: int = 1) -> Any:
     """A copy of ``task`` after Airflow renders its template fields for :func:`run_context`."""
     op = copy.deepcopy(task)
-    op.render_template_fields(run_context(task.dag))
+    op.render_template_fields(run_context(task.dag, run_id, try_number))
     return op
 
 

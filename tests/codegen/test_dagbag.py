@@ -70,7 +70,9 @@ def _callbacks(op) -> list:
 
 
 def _check_dag(project: Project, ir: Dag, dag) -> None:
-    assert dag.catchup is False
+    assert dag.catchup is ir.catchup
+    assert dag.max_active_runs == ir.max_active_runs
+    assert dag.is_paused_upon_creation is ir.paused
     start = pendulum.parse(project.platform.start, tz=project.platform.timezone)
     assert dag.start_date == start
     assert str(dag.timezone.name) == project.platform.timezone
@@ -87,14 +89,25 @@ def _check_dag(project: Project, ir: Dag, dag) -> None:
         assert publish.downstream_task_ids == set()
 
 
+_CRON_PRESETS = {"@hourly": "0 * * * *", "@daily": "0 0 * * *"}
+
+
 def _check_schedule(ir: Dag, dag) -> None:
     kind = ir.schedule.kind
     if kind == "manual":
         assert dag.schedule is None
     elif kind == "after":
         assert [a.uri for a in dag.schedule] == [ir.schedule.asset_uri]
+    elif ir.schedule.value == "@once":
+        assert dag.schedule == "@once"
     else:
-        assert dag.schedule == ir.schedule.value
+        from airflow.timetables.interval import CronDataIntervalTimetable
+
+        assert isinstance(dag.timetable, CronDataIntervalTimetable)
+        assert dag.timetable.serialize() == {
+            "expression": _CRON_PRESETS.get(ir.schedule.value, ir.schedule.value),
+            "timezone": dag.timezone.name,
+        }
 
 
 def test_failure_notifier_is_the_smtp_provider(bags: dict) -> None:

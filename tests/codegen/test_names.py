@@ -10,28 +10,31 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipec.codegen import quantity
-from pipec.codegen.names import pod_name
+from pipec.codegen.names import RUN_SUFFIX, pod_name, pod_name_base
 
 RFC1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 identifiers = st.from_regex(r"[a-z][a-z0-9]{0,40}(_[a-z0-9]{1,20}){0,4}", fullmatch=True)
 
 
-def test_short_pod_names_are_pipeline_dash_task() -> None:
-    assert pod_name("sales", "extract_orders") == "sales-extract-orders"
+def test_short_pod_names_are_pipeline_dash_task_dash_run_suffix() -> None:
+    assert pod_name("sales", "extract_orders") == "sales-extract-orders-" + RUN_SUFFIX
 
 
 @given(identifiers, identifiers)
 @settings(max_examples=300, derandomize=True)
 def test_pod_names_are_valid_stable_and_distinct(pipeline: str, task: str) -> None:
     name = pod_name(pipeline, task)
-    assert len(name) <= 63 and RFC1123_LABEL.match(name)
+    assert name.endswith("-" + RUN_SUFFIX)
+    base = name.removesuffix("-" + RUN_SUFFIX)
+    # the rendered suffix is 8 hex digits: the whole name stays a 63-character label
+    assert len(base) + 1 + 8 <= 63 and RFC1123_LABEL.match(base)
     assert name == pod_name(pipeline, task)
-    if len(f"{pipeline}-{task}") > 63:
+    if len(f"{pipeline}-{task}") > 54:
         assert pod_name(pipeline, task + "x") != name
 
 
 def test_long_pod_name_keeps_prefix_and_adds_hash() -> None:
-    name = pod_name("adhoc_maintenance", "a_very_long_task_name_that_will_need_a_hashed_pod_name_x")
+    name = pod_name_base("adhoc_maintenance", "a_very_long_task_name_that_will_need_a_hashed_pod_name_x")
     assert len(name) == 63
     assert name.startswith("adhoc-maintenance-a-very-long-task-name")
     assert re.search(r"-[0-9a-f]{8}$", name)

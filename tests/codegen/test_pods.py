@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from pipec.codegen import generate
-from pipec.codegen.names import pod_name
+from pipec.codegen.names import pod_name, pod_name_base
 
 from .fixtures_ir import CASES, ENVIRONMENTS
 
@@ -46,6 +46,35 @@ def test_pod_yaml_is_what_the_operator_builds(case: str, env: str, tmp_path: Pat
             assert built["metadata"]["name"] == pod_name(ir.pipeline, task.name)
             compared += 1
     assert compared == sum(len(d.tasks) for d in project.dags)
+
+
+def test_pod_names_differ_per_run_and_try(tmp_path: Path) -> None:
+    """Two runs (a manual one during the nightly one), or two tries, never share a pod name."""
+    import re
+
+    from .runtime import load_dags, rendered
+
+    project = CASES["realistic"]("prod")
+    bag, _ = load_dags(project, tmp_path)
+    runs = [
+        ("scheduled__2024-03-05T05:00:00+00:00", 1),
+        ("scheduled__2024-03-05T05:00:00+00:00", 2),
+        ("manual__2024-03-05T07:12:44.123456+00:00", 1),
+        ("manual__2024-03-05 $(HOME) {{ ds }}", 1),
+    ]
+    checked = 0
+    for ir in project.dags:
+        dag = bag.dags[ir.dag_id]
+        for task in ir.tasks:
+            op = dag.get_task(task.name)
+            names = [op._set_name(rendered(op, run_id, tries).name) for run_id, tries in runs]
+            assert len(set(names)) == len(runs), names
+            for name in names:
+                assert len(name) <= 63 and re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name)
+                assert name.startswith(pod_name_base(ir.pipeline, task.name, 54) + "-")
+            assert op._set_name(rendered(op, *runs[0]).name) == names[0]  # a pure function of the run
+            checked += 1
+    assert checked == sum(len(d.tasks) for d in project.dags) > 0
 
 
 def _manifests() -> list[tuple[str, dict]]:

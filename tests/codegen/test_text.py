@@ -33,6 +33,8 @@ VALUES = {
     "logical_date": LOGICAL.isoformat(),
     "data_interval_start": (LOGICAL - timedelta(days=1)).isoformat(),
     "data_interval_end": LOGICAL.isoformat(),
+    "window_start": (LOGICAL - timedelta(days=1)).isoformat(),
+    "window_end": LOGICAL.isoformat(),
     "run_id": CONTEXT["run_id"],
 }
 

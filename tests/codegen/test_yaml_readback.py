@@ -31,8 +31,8 @@ def examples(n: int) -> int:
 KNOWN = ["y", "Y", "n", "N", "yes", "No", "off", "ON", "true", "0o17", "0O17", "1e3", "1E3", "+1e3", "-1.5e3",
          "1.5e-3", ".5e3", "0x1f", "0b101", "1_000", "1_0.5", ".inf", "-.Inf", "inf", "NaN", ".nan", "~", "null",
          "=", "<<", "2001-12-14", "2001-1-1", "2001-12-14t21:59:43.10-05:00", "190:20:30", "0777", "12",
-         "-_", "._", "_", "a\x85b", "a\u2028b", "a\u2029b", "\x85", "line\nbreak", " lead", "trail ", "#", "- x", "a: b",
-         "'quoted'", '"dq"', "\ufeffbom", "tab\there", "\t", "", "0.1.0", "500m", "16Gi"]
+         "-_", "._", "_", "a\x85b", "a\u2028b", "a\u2029b", "\x85", "line\nbreak", " lead", "trail ", "#", "- x",
+         "a: b", "'quoted'", '"dq"', "\ufeffbom", "tab\there", "\t", "", "0.1.0", "500m", "16Gi"]
 
 
 def _ruamel(version: tuple[int, int] | None):

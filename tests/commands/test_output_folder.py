@@ -80,6 +80,14 @@ def test_a_file_where_the_dags_folder_should_be_is_E722_and_nothing_is_published
     assert _files(build) == {"prod/acme/dags": b"not a folder\n"}
 
 
+def test_a_file_where_the_out_folder_should_be_is_E722_naming_that_file(tmp_path: Path) -> None:
+    (tmp_path / "build").write_text("a file\n")
+    out = _compile(tmp_path / "build" / "nested")
+    assert out.exit_code == 1
+    assert out.stdout.startswith(f"error[E722]: cannot write `{tmp_path / 'build'}`: not a directory\n")
+    assert (tmp_path / "build").read_text() == "a file\n"
+
+
 def test_a_foreign_file_in_the_way_is_E721(tmp_path: Path) -> None:
     build = tmp_path / "build"
     (build / "prod/acme").mkdir(parents=True)

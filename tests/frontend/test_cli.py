@@ -225,18 +225,18 @@ def test_empty_folder_argument_is_E702(tmp_path: Path) -> None:
     assert out.exit_code == 2 and out.stdout.startswith("error[E702]: ")
 
 
-@pytest.mark.parametrize("toml", [
-    'entry = ["main.pipe"',      # not TOML
-    "entry = 3",                 # wrong type
-    'colour = "blue"',           # unknown key
+@pytest.mark.parametrize("toml,code", [
+    ('entry = ["main.pipe"', "E703"),      # not TOML
+    ("entry = 3", "E705"),                 # wrong type
+    ('colour = "blue"', "E706"),           # unknown key
 ], ids=["syntax", "type", "unknown-key"])
-def test_malformed_project_file_is_E703(tmp_path: Path, toml: str) -> None:
+def test_malformed_project_file(tmp_path: Path, toml: str, code: str) -> None:
     (tmp_path / "pipec.toml").write_text(toml + "\n", encoding="utf-8")
     (tmp_path / "main.pipe").write_text('platform { registry = "r" }\n', encoding="utf-8")
     out = invoke(["check", "--output-format", "json"], tmp_path)
-    assert out.exit_code == 2
+    assert out.exit_code == 1
     (diag,) = json.loads(out.stdout)["diagnostics"]
-    assert diag["code"] == "E703" and diag["help"]
+    assert diag["code"] == code and diag["help"] and diag["file"] == "pipec.toml"
 
 
 def test_missing_file_is_E704(tmp_path: Path) -> None:

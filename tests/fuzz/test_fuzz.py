@@ -162,16 +162,16 @@ def _document_requests(server: LspClient, path: Path) -> None:
 @pytest.mark.slow
 @fuzz_settings(20)
 @given(case=INPUTS, picks=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=4),
-       edit=TEXT)
+       edit=TEXT, wild=st.tuples(st.integers(0, 2**31 - 1), st.integers(0, 2**31 - 1)))
 def test_language_server_handlers_never_fail_internally(
-    server: LspClient, projects: Path, case: tuple[str, str], picks: list[int], edit: str
+    server: LspClient, projects: Path, case: tuple[str, str], picks: list[int], edit: str, wild: tuple[int, int]
 ) -> None:
     label, text = case
     path = (projects / label).resolve()
     mark = server.mark()
     server.open(path, text)
     server.diagnostics(path, after=mark)
-    for line, character in _positions(text, picks):
+    for line, character in [*_positions(text, picks), wild]:  # `wild` may lie past the end
         _position_requests(server, path, line, character)
     _document_requests(server, path)
     changed = text[: len(text) // 2] + edit

@@ -123,9 +123,26 @@ def test_completion_offers_the_pipelines_tasks_after_after(server, project):
     assert set(items) == {"extract_${t}"}  # not the task's own name
 
 
+def test_completion_offers_after_once_the_task_call_is_written(server, project):
+    text = MAIN.replace(" after extract_customers, extract_orders", " af")
+    items = _complete(server, project / "main.pipe", text, '"stg_orders") af')
+    assert set(items) == {"after"}
+
+
 def test_completion_offers_tenants_in_the_tenants_list(server, project):
     items = _complete(server, project / "main.pipe", MAIN, "tenants  = [", )
     assert set(items) == {"acme"}
+
+
+def test_completion_inside_an_interpolation_offers_what_it_may_name(server, project):
+    text = MAIN.replace("postgres_extract(table = t,", 'postgres_extract(table = "${t',)
+    items = _complete(server, project / "main.pipe", text, '"${t')
+    assert {"t", "tenant.schema", "tenant.name", "run.ds", "platform.registry"} <= set(items)
+    assert items["run.ds"]["textEdit"]["newText"] == "run.ds"
+    text = MAIN + 'runner mine(table: string, rows: int) {\n  image = "i:${"\n}\n'
+    items = _complete(server, project / "main.pipe", text, 'i:${')
+    assert {"table", "rows", "tenant.schema"} <= set(items) and "run.ds" not in items  # no run values in runners
+    assert _complete(server, project / "main.pipe", text.replace('"i:${"', '"i:$${"'), "i:$${") == {}
 
 
 def test_completion_is_quiet_inside_strings_and_comments(server, project):

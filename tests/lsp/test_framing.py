@@ -7,13 +7,16 @@ and expects a valid answer to it: the broken input got an error response or was 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lsp_client import LspClient, uri
 from lsp_support import MAIN, find
 
-from pipec.lsp.framing import MAX_BODY, FrameBuffer
+from pipec.lsp.framing import MAX_BODY, MAX_HEADERS, FrameBuffer
 
 BODY = json.dumps({"jsonrpc": "2.0", "id": 9999, "method": "textDocument/hover",
                    "params": {"textDocument": {"uri": "file:///nowhere.pipe"},
@@ -136,3 +139,44 @@ def test_an_oversized_length_is_refused_without_waiting_for_the_bytes():
     buf.feed(b"Content-Length: %d\r\n\r\n{}" % (MAX_BODY + 1))
     dropped = buf.next()
     assert dropped.body is None and "over the limit" in dropped.problem
+
+
+# ---------------------------------------------------------------- any bytes
+
+
+_NOT_A_HEADER = st.binary(max_size=80).map(lambda b: b.replace(b"c", b"x").replace(b"C", b"X"))
+
+
+def _drain(buf: FrameBuffer) -> list:
+    out = []
+    while (frame := buf.next()) is not None:
+        out.append(frame)
+    return out
+
+
+@given(junk=st.lists(_NOT_A_HEADER, min_size=3, max_size=3), bodies=st.lists(st.binary(max_size=60), min_size=2,
+                                                                               max_size=2),
+       cuts=st.lists(st.integers(min_value=1, max_value=40), max_size=12))
+def test_frames_between_junk_arrive_whole_in_order_however_the_bytes_are_cut(junk, bodies, cuts):
+    stream = junk[0]
+    for body, after in zip(bodies, junk[1:]):
+        stream += b"Content-Length: %d\r\n\r\n" % len(body) + body + after
+    buf, got, at = FrameBuffer(), [], 0
+    for size in cuts + [len(stream)]:
+        buf.feed(stream[at:at + size])
+        at += size
+        got += _drain(buf)
+    assert [f.body for f in got if f.body is not None] == bodies
+
+
+@given(data=st.binary(max_size=400), cuts=st.lists(st.integers(min_value=1, max_value=64), max_size=16))
+def test_any_bytes_never_raise_and_never_pile_up(data, cuts):
+    buf, at = FrameBuffer(), 0
+    for size in cuts + [len(data)]:
+        buf.feed(data[at:at + size])
+        at += size
+        _drain(buf)
+    # what is kept is the start of a frame still coming, or a tail short enough to be the start of its header
+    assert len(buf.data) <= 16 or re.match(rb"(?i)content-(length|type):", bytes(buf.data))
+    if b"\r\n\r\n" not in bytes(buf.data):  # no header is complete: it is within the limit
+        assert len(buf.data) <= MAX_HEADERS

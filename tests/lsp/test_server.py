@@ -342,7 +342,7 @@ def test_a_broken_pipec_toml_is_reported_on_it(server, project):
     mark = server.mark()
     server.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": uri(config), "type": 2}]})
     (diag,) = server.diagnostics(config, mark)
-    assert diag["code"] == "E703" and "colour" in diag["message"]
+    assert diag["code"] == "E706" and "colour" in diag["message"]
     config.write_text('entry = ["main.pipe"]\n', encoding="utf-8")
     mark = server.mark()
     server.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": uri(config), "type": 2}]})

@@ -33,18 +33,36 @@ def layer_group_id(layer: str) -> str:
     return f"layer-{layer}"
 
 
-def pod_name(pipeline: str, task: str) -> str:
-    """``<pipeline>-<task>`` with ``_`` as ``-``, cut to 63 characters with a hash.
+# The pod name's last part, rendered by Airflow for each task try: 8 hex digits
+# of a UUID5 (SHA-1) of the run id and the try number, so two runs of a DAG, or
+# two tries of a task, never ask Kubernetes for the same pod name (a manual run
+# during the nightly one), while the name stays a pure function of the run.
+RUN_SUFFIX = (
+    "{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}"
+)
+
+
+def pod_name_base(pipeline: str, task: str, limit: int = POD_NAME_MAX) -> str:
+    """``<pipeline>-<task>`` with ``_`` as ``-``, cut to ``limit`` characters with a hash.
 
     A longer name keeps its first characters and ends in ``-`` plus the first 8
     hex digits of the SHA-256 of the full name, so distinct names stay distinct.
     """
     full = f"{pipeline}-{task}".replace("_", "-")
-    if len(full) <= POD_NAME_MAX:
+    if len(full) <= limit:
         return full
     digest = hashlib.sha256(full.encode("utf-8")).hexdigest()[:_HASH_LEN]
-    head = full[: POD_NAME_MAX - _HASH_LEN - 1].rstrip("-")
+    head = full[: limit - _HASH_LEN - 1].rstrip("-")
     return f"{head}-{digest}"
+
+
+def pod_name(pipeline: str, task: str) -> str:
+    """The pod name template: ``<pipeline>-<task>`` (cut to 54) ``-`` :data:`RUN_SUFFIX`.
+
+    Rendered, it is an RFC 1123 label of at most 63 characters, different for
+    every run and try of the task.
+    """
+    return f"{pod_name_base(pipeline, task, POD_NAME_MAX - _HASH_LEN - 1)}-{RUN_SUFFIX}"
 
 
 def dag_path(tenant: str, dag_id: str) -> str:

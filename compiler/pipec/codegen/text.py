@@ -23,12 +23,17 @@ from pipec.codegen.errors import CodegenError
 from pipec.ir.model import RunRef, RunVar, Task, Text
 
 # The Jinja expression each runtime value compiles to, over Airflow 3's task
-# context. ``ds`` is YYYY-MM-DD; timestamps go through Airflow's ``ts`` filter
+# context. The run's window is Airflow's data interval: pipec schedules cron and
+# preset pipelines with ``CronDataIntervalTimetable``, whose consecutive
+# intervals tile time (``run.data_interval_*`` are the same values under their
+# Airflow names). ``ds`` is YYYY-MM-DD; timestamps go through Airflow's ``ts`` filter
 # (ISO 8601, "2024-03-05T06:00:00+00:00": a bare DateTime would render with a
 # space instead of "T"); ``run_id`` is the run id as is.
 _EXPRESSION: dict[RunVar, str] = {
     "ds": "ds",
     "logical_date": "logical_date | ts",
+    "window_start": "data_interval_start | ts",
+    "window_end": "data_interval_end | ts",
     "data_interval_start": "data_interval_start | ts",
     "data_interval_end": "data_interval_end | ts",
     "run_id": "run_id",

@@ -79,7 +79,7 @@ CODES: dict[str, Code] = _table(
          "task ids). With `for`, make sure `${x}` makes every expanded name distinct."),
     Code("E111", "misplaced-entry", "an entry that does not belong in this block",
          "Tasks live in `bronze`, `silver` or `gold` blocks; layer blocks in a\n"
-         "pipeline; `secret` slots in a tenant; `when` blocks in a task."),
+         "pipeline; `secret` slots in a tenant; `when` blocks in a task or a pipeline."),
     Code("E112", "duplicate-platform", "more than one platform block",
          "A project has at most one `platform` block."),
     Code("E113", "no-platform", "the project has no platform block",
@@ -135,6 +135,17 @@ CODES: dict[str, Code] = _table(
     Code("E231", "invalid-queue-name", "a declared queue name is empty or has characters queues cannot have",
          "Queue names in `queues = [...]` are 1 to 256 letters, digits, `_`, `-` and `.`\n"
          "(Celery queue names as Airflow uses them)."),
+    Code("E214", "number-too-large", "an integer or duration amount beyond 2^63-1",
+         "Integers and the amounts of durations are at most 9223372036854775807\n"
+         "(2^63-1), the largest number Kubernetes and Airflow's database store."),
+    Code("E215", "duration-too-long", "a duration longer than Python's timedelta allows",
+         "Airflow keeps `retry_delay` and `timeout` as `datetime.timedelta`, which ends\n"
+         "at 999999999 days; a longer duration makes the DAG file fail to import."),
+    Code("E232", "after-in-when", "a pipeline's `when` block schedules it `after(...)`",
+         "A pipeline-level `when ENV { ... }` block may change the schedule per\n"
+         "environment to a cron string, a preset or `manual`, but not to\n"
+         "`after(...)`: dependencies between pipelines are the same in every\n"
+         "environment. Set `schedule = after(p)` on the pipeline itself."),
     Code("E301", "dependency-cycle", "tasks depend on each other in a cycle",
          "`after` edges must not form a cycle. Every edge of the cycle is labelled;\n"
          "remove one of them."),
@@ -179,11 +190,16 @@ CODES: dict[str, Code] = _table(
          "never in `image`, `queue`, names or settings."),
     Code("E502", "no-logical-date", "`run.*` date values in a pipeline without a logical date",
          "Runs of a pipeline scheduled by `after(...)` or `manual` have no logical\n"
-         "date, so `run.ds`, `run.logical_date` and `run.data_interval_*` are not\n"
-         "available. `run.run_id` always is."),
+         "date and no data window, so `run.ds`, `run.logical_date`, `run.window_*`\n"
+         "and `run.data_interval_*` are not available. `run.run_id` always is."),
     Code("E503", "unknown-runtime-value", "an unknown `run.*` value",
-         "The runtime values are run.ds, run.logical_date, run.data_interval_start,\n"
-         "run.data_interval_end and run.run_id."),
+         "The runtime values are run.ds, run.logical_date, run.window_start,\n"
+         "run.window_end, run.data_interval_start, run.data_interval_end and run.run_id."),
+    Code("E504", "no-data-window", "`run.window_*` in a pipeline scheduled `@once`",
+         "A cron or preset schedule gives each run the window from the previous\n"
+         "schedule tick to its own (`run.window_start`, `run.window_end`). An `@once`\n"
+         "pipeline runs a single time and has no window; schedule it with cron or a\n"
+         "preset, or use `run.logical_date`."),
     Code("E601", "invalid-k8s-name", "not a valid Kubernetes name",
          "Namespaces and secret names are RFC 1123 labels or subdomains: lowercase\n"
          "letters, digits and `-`, starting and ending with a letter or digit, at most\n"
@@ -204,6 +220,33 @@ CODES: dict[str, Code] = _table(
          "and a `[lint]` table with `select`/`ignore`."),
     Code("E704", "unreadable-file", "a source file cannot be read",
          "The file does not exist, is not readable, or is not UTF-8."),
+    Code("E705", "invalid-project-value", "a pipec.toml key has a value of the wrong type",
+         "pipec.toml keys and their types:\n\n"
+         "    entry = [\"main.pipe\"]   # a file name or a list of them\n"
+         "    env   = \"local\"         # a string\n"
+         "    out   = \"build\"         # a string\n"
+         "    [lint]\n"
+         "    select = [\"W101\"]       # a list of code prefixes\n"
+         "    ignore = [\"W103\"]       # a list of code prefixes\n\n"
+         "A single string is not a list: write `select = [\"W101\"]`, not `select = \"W101\"`."),
+    Code("E706", "unknown-project-key", "pipec.toml has a key pipec does not know",
+         "pipec.toml knows `entry`, `env`, `out` and a `[lint]` table with `select` and\n"
+         "`ignore`. A misspelt key would otherwise be ignored silently."),
+    Code("E707", "file-too-large", "a source file is larger than the limit",
+         "A .pipe file may be at most 1 MiB (`pipec.limits.MAX_FILE_BYTES`): pipec reads\n"
+         "no more than that. Split the file into several files that import each other."),
+    Code("E709", "nesting-too-deep", "brackets nest deeper than the limit",
+         "Brackets `(`, `[` and `{` may be open at most 32 deep at any point of a file,\n"
+         "counting the blocks around a value (`pipec.limits.MAX_NESTING`). Flatten the\n"
+         "value."),
+    Code("E710", "string-too-long", "a string literal is longer than the limit",
+         "A string may hold at most 16384 characters as written\n"
+         "(`pipec.limits.MAX_STRING`). Keep large content, such as SQL or config\n"
+         "files, in the image and pass its path."),
+    Code("E711", "too-many-tasks", "the project has more tasks than the limit",
+         "A project may declare at most 10000 tasks after `for` expansion\n"
+         "(`pipec.limits.MAX_TASKS`); nested `for` loops multiply quickly. pipec stops\n"
+         "expanding at the limit."),
     Code("E720", "output-symlink", "a symlink inside the output folder",
          "`pipec compile` and `pipec docs` never follow a symlink at or below\n"
          "OUT/ENV: a symlinked `dags/` folder would make pipec overwrite and delete\n"

@@ -16,6 +16,7 @@ from pipec.ir import specs
 from pipec.ir.blocks import Read, fields_of, misplaced, read_fields
 from pipec.ir.loader import LoadedModule, Program, Symbol
 from pipec.ir.values import BUILTIN_ENUMS, INVALID, SCALAR_TYPES, Evaluator, Scope, Ty, Val, did_you_mean
+from pipec.limits import MAX_TASKS
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
@@ -82,6 +83,21 @@ class PipelineDef:
     tenants: list[tuple[str, Span]]
     schedule: tuple[str, Any, Span] | None  # (kind, value, span)
     tasks: list[TaskDef] = field(default_factory=list)
+    # environment -> (its `when ENV` settings, its schedule or None), checked like the pipeline's own
+    whens: dict[str, tuple[Read, tuple[str, Any, Span] | None]] = field(default_factory=dict)
+
+    def settings(self, env: str | None) -> Read:
+        """The pipeline's settings for ``env``: its own, with its `when ENV` block's over them."""
+        if env not in self.whens:
+            return self.read
+        w = self.whens[env][0]
+        return Read({**self.read.values, **w.values}, {**self.read.spans, **w.spans},
+                    {**self.read.nodes, **w.nodes})
+
+    def schedule_for(self, env: str | None) -> tuple[str, Any, Span] | None:
+        """The schedule for ``env``: its `when ENV` block's, else the pipeline's."""
+        own = self.whens.get(env, (None, None))[1] if env is not None else None
+        return own or self.schedule
 
 
 @dataclass
@@ -95,13 +111,19 @@ class Defs:
     tenants: dict[str, TenantDef] = field(default_factory=dict)
     pipelines: dict[str, PipelineDef] = field(default_factory=dict)
 
-    def platform_scope(self) -> dict[str, Val] | None:
+    def platform_scope(self, env: str | None = None) -> dict[str, Val] | None:
+        """``platform.*`` values; an environment's ``registry`` replaces the platform's in it."""
         if self.platform is None:
             return None
         span = self.platform_decl.keyword
-        return {k: Val("text" if isinstance(v, str) else "int", (v,) if isinstance(v, str) else v,
-                       self.platform.spans.get(k, span))
-                for k, v in specs.platform_values(self.platform).items() if isinstance(v, (str, int))}
+        scope = {k: Val("text" if isinstance(v, str) else "int", (v,) if isinstance(v, str) else v,
+                        self.platform.spans.get(k, span))
+                 for k, v in specs.platform_values(self.platform).items() if isinstance(v, (str, int))}
+        env_read = self.envs[env][0] if env in self.envs else None
+        registry = env_read.get("registry") if env_read is not None else None
+        if isinstance(registry, str):
+            scope["registry"] = Val("text", (registry,), env_read.spans["registry"])
+        return scope
 
     def queues(self, env: str) -> tuple[str, ...]:
         """The Airflow queues tasks may use in environment ``env``: the platform's and the environment's."""
@@ -115,6 +137,7 @@ class DeclReader:
         self.program, self.sink = program, sink
         self.ev = Evaluator(sink)
         self.defs = Defs()
+        self.task_count = 0  # tasks after `for` expansion, bounded by limits.MAX_TASKS
 
     def read(self) -> Defs:
         order = ("platform", "environment", "profile", "enum", "runner", "tenant", "pipeline")
@@ -252,8 +275,10 @@ class DeclReader:
 
     def _pipeline(self, decl: n.Decl, mod: LoadedModule) -> None:
         where = f"pipeline `{decl.name.text}`"
-        found, layers = fields_of(decl.block, self.sink, where, "settings and `bronze`/`silver`/`gold` blocks",
-                                  (n.LayerBlock,))
+        found, blocks = fields_of(decl.block, self.sink, where,
+                                  "settings, `when` blocks and `bronze`/`silver`/`gold` blocks",
+                                  (n.LayerBlock, n.WhenBlock))
+        layers = [b for b in blocks if isinstance(b, n.LayerBlock)]
         schedule_field = found.pop("schedule", None)
         tenants_field = found.pop("tenants", None)
         read = read_fields(found, specs.PIPELINE, self.ev, self._scope(mod), where,
@@ -270,8 +295,40 @@ class DeclReader:
                            specs.read_tenant_list(tenants_field, self.ev, Scope(mod)) if tenants_field else [],
                            specs.read_schedule(schedule_field, self.ev, Scope(mod)) if schedule_field else None)
         self._layers(pipe, layers)
+        for when in (b for b in blocks if isinstance(b, n.WhenBlock)):
+            self._pipeline_when(pipe, when, mod)
         if self._global_unique(self.defs.pipelines, decl, "pipeline"):
             self.defs.pipelines[decl.name.text] = pipe
+
+    def _pipeline_when(self, pipe: PipelineDef, when: n.WhenBlock, mod: LoadedModule) -> None:
+        env = when.env.text
+        where = f"`when {env}`"
+        if env not in self.defs.envs:
+            known = ", ".join(sorted(self.defs.envs))
+            self.sink.emit("E105", f"undefined environment `{env}`", when.env.span, label="not declared",
+                           help=did_you_mean(env, self.defs.envs) or
+                           (f"environments: {known}" if known else f"declare `environment {env} {{ ... }}`"))
+        if env in pipe.whens:
+            self.sink.emit("E109", f"`when {env}` appears twice", when.env.span, label="again here",
+                           help=f"put all settings for `{env}` in one `when {env}` block")
+            return
+        found, _ = fields_of(when.block, self.sink, where, "pipeline settings")
+        schedule_field = found.pop("schedule", None)
+        if "tenants" in found:
+            self.sink.emit("E107", f"{where} cannot set `tenants`", found.pop("tenants").key.span,
+                           label="not per environment", help="a pipeline has the same tenants in every environment")
+        read = read_fields(found, specs.PIPELINE, self.ev, self._scope(mod), where, when.env.span)
+        specs.check_pipeline(read, self.sink)
+        schedule = specs.read_schedule(schedule_field, self.ev, Scope(mod)) if schedule_field else None
+        if schedule is not None and schedule[0] == "after":
+            self.sink.emit("E232", f"{where} cannot schedule the pipeline `after(...)`", schedule[2],
+                           label="only in the pipeline itself",
+                           help="set `schedule = after(...)` on the pipeline; a `when` block may set a cron, "
+                                "a preset or `manual`")
+            schedule = None
+        if schedule is not None:
+            read.spans["schedule"] = schedule_field.value.span
+        pipe.whens[env] = (read, schedule)
 
     def _layers(self, pipe: PipelineDef, layers: list[n.LayerBlock]) -> None:
         seen: dict[str, Span] = {}
@@ -299,6 +356,8 @@ class DeclReader:
         if items is INVALID:
             return
         for item in items:
+            if self.task_count > MAX_TASKS:
+                return
             if item.kind not in ("text", "int", "name"):
                 self.sink.emit("E201", "`for` iterates over strings and integers", item.span,
                                help='write a list of strings: ["a", "b"]')
@@ -306,6 +365,13 @@ class DeclReader:
             self._expand(pipe, layer, loop.block, {**bindings, loop.var.text: item})
 
     def _task(self, pipe, layer, task: n.TaskDecl, bindings, scope) -> None:
+        self.task_count += 1
+        if self.task_count > MAX_TASKS:
+            if self.task_count == MAX_TASKS + 1:
+                self.sink.emit("E711", f"the project has more than {MAX_TASKS} tasks", task.name.span,
+                               label=f"task number {MAX_TASKS + 1}" + (" (after `for` expansion)" if bindings else ""),
+                               help="split the work into fewer, larger tasks, or the project into several projects")
+            return
         name = self.expand_name(task.name, scope)
         if name is None:
             return

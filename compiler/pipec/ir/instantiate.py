@@ -20,7 +20,8 @@ from pipec.syntax import nodes as n
 
 _OVERRIDE_TYPES = {"retries": specs.INT, "retry_delay": specs.DUR, "timeout": specs.DUR, "queue": specs.OPT_S,
                    "profile": Ty("ref", ref_kind="profile"), "env": Ty("map")}
-_DATED = ("ds", "logical_date", "data_interval_start", "data_interval_end")
+_DATED = ("ds", "logical_date", "window_start", "window_end", "data_interval_start", "data_interval_end")
+_WINDOW = ("window_start", "window_end", "data_interval_start", "data_interval_end")
 
 
 @dataclass
@@ -31,6 +32,8 @@ class Ctx:
     tenant: TenantDef
     env: str | None
     dated: bool  # the pipeline's runs have a logical date
+    read: Any  # the pipeline's settings for env (its `when ENV` block merged in)
+    schedule: Any  # (kind, value, span) for env, or None
 
 
 @dataclass(frozen=True)
@@ -72,24 +75,27 @@ class Instantiator:
         return out
 
     def dag(self, pipe: PipelineDef, tenant: TenantDef, env: str | None, tenant_span: Span) -> ir.Dag | None:
-        schedule = self._schedule(pipe, tenant)
-        ctx = Ctx(pipe, tenant, env, schedule is not None and schedule.kind in ("cron", "preset"))
+        schedule = self._schedule(pipe.schedule_for(env), tenant)
+        read = pipe.settings(env)
+        ctx = Ctx(pipe, tenant, env, schedule is not None and schedule.kind in ("cron", "preset"), read,
+                  pipe.schedule_for(env))
         tasks = [t for t in (self.task(td, ctx, tenant_span) for td in pipe.tasks) if t is not None]
         if schedule is None or len(tasks) != len(pipe.tasks):
             return None
-        read = pipe.read
         emails = self._emails(read.get("on_failure"), read.nodes.get("on_failure"))
         return ir.Dag(
             dag_id=f"{tenant.name}__{pipe.name}", tenant=tenant.name, pipeline=pipe.name, schedule=schedule,
             owner=read.get("owner", "pipec"), tags=tuple(self._tags(read.get("tags", []))),
             retries=read.get("retries", 0), retry_delay_seconds=read.get("retry_delay", 300),
             timeout_seconds=read.get("timeout"), on_failure_emails=emails,
+            max_active_runs=read.get("max_active_runs", 1), catchup=read.get("catchup", False),
+            paused=read.get("paused"),
             publishes=self._publishes(pipe, tenant), tasks=tuple(order_tasks(tasks)), doc=pipe.decl.doc)
 
-    def _schedule(self, pipe: PipelineDef, tenant: TenantDef) -> ir.Schedule | None:
-        if pipe.schedule is None:
+    def _schedule(self, schedule, tenant: TenantDef) -> ir.Schedule | None:
+        if schedule is None:
             return None
-        kind, value, _ = pipe.schedule
+        kind, value, _ = schedule
         if kind == "after":
             return ir.Schedule(kind="after", upstream_pipeline=value[0], asset_uri=f"pipec://{tenant.name}/{value[0]}")
         return ir.Schedule(kind=kind, value=value)
@@ -141,7 +147,7 @@ class Instantiator:
 
     def task(self, td: TaskDef, ctx: Ctx, tenant_span: Span) -> ir.Task | None:
         scope = Scope(ctx.pipe.module, bindings=td.bindings, tenant=ctx.tenant.scope_fields(),
-                      platform=self.defs.platform_scope(), allow_run=True)
+                      platform=self.defs.platform_scope(ctx.env), allow_run=True)
         runner = self._runner(td.call, scope)
         if runner is None:
             return None
@@ -390,7 +396,7 @@ class Instantiator:
     # ------------------------------------------------------------ assembly
 
     def _build_task(self, td: TaskDef, ctx: Ctx, runner: RunnerDef, s: dict, tenant_span: Span) -> ir.Task | None:
-        read = ctx.pipe.read
+        read = ctx.read
         values = {
             "image": s.get("image", INVALID), "profile": s.get("profile", INVALID),
             "queue": s.get("queue"),
@@ -440,10 +446,14 @@ class Instantiator:
                        f"or set the queue only `when` an environment that has it")
 
     def _dated(self, ctx: Ctx, args, env: dict) -> None:
-        if ctx.dated or ctx.pipe.schedule is None:
+        if ctx.schedule is None:
             return
         parts = [p for a, _ in args for p in a] + [p for v, _, _ in env.values() for p in v]
-        kind, _, sched_span = ctx.pipe.schedule
+        kind, value, sched_span = ctx.schedule
+        if ctx.dated:
+            if value == "@once":
+                self._no_window(parts, sched_span)
+            return
         for part in parts:
             if isinstance(part, RunPart) and part.var in _DATED:
                 how = "manually" if kind == "manual" else "by after(...)"
@@ -451,6 +461,14 @@ class Instantiator:
                                part.span, label="no logical date", secondary=[Label(sched_span, "scheduled here")],
                                help="runs triggered by after(...) or manually have no logical date; "
                                     "use `run.run_id`, or schedule the pipeline with cron")
+
+    def _no_window(self, parts, sched_span: Span) -> None:
+        for part in parts:
+            if isinstance(part, RunPart) and part.var in _WINDOW:
+                self.sink.emit("E504", f"`run.{part.var}` is not available: an `@once` run has no data window",
+                               part.span, label="no data window", secondary=[Label(sched_span, "scheduled here")],
+                               help="schedule the pipeline with cron or a preset such as \"@daily\" for windows, "
+                                    "or use `run.logical_date`")
 
     def _secret_envs(self, ctx: Ctx, uses, tenant_span: Span, runner: RunnerDef) -> tuple[ir.SecretEnv, ...]:
         out = {}

@@ -9,11 +9,14 @@ files it imports directly (or, with ``as``, under ``alias.``); imports do not ch
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from pipec.diagnostics import Label, Sink
+from pipec.diagnostics.core import printable
+from pipec.limits import MAX_FILE_BYTES
 from pipec.resources import stdlib_dir
 from pipec.source import SourceMap, Span
 from pipec.syntax import nodes as n
@@ -101,27 +104,49 @@ class Loader:
         if real in self.by_real:
             return
         text = self._read(real)
-        if text is None:
-            self.sink.emit("E704", f"cannot read `{display_path(path)}`",
-                           Span(display_path(path), 0, 0), help="check the path; files must be UTF-8")
+        if not isinstance(text, str):
+            code, message = ("E707", text.message) if text.too_large else ("E704", text.message)
+            self.sink.emit(code, message.format(display_path(path)), Span(display_path(path), 0, 0),
+                           help=text.help)
             return
         self._load(real, display_path(path), text, is_std=False)
 
-    def _load(self, real: Path, shown: str, text: str, is_std: bool) -> LoadedModule:
+    def _load(self, real: Path, shown: str, text: str, is_std: bool) -> None:
+        """Load a file and, depth first, everything it imports.
+
+        An explicit stack instead of recursion: an import chain of any length loads
+        without reaching Python's recursion limit.
+        """
+        frames = [(self._add(real, shown, text, is_std), 0)]
+        self._stack.append(real)
+        while frames:
+            mod, done = frames[-1]
+            if done == len(mod.syntax.imports):
+                frames.pop()
+                self._stack.pop()
+                if frames:
+                    self._via.pop()
+                continue
+            frames[-1] = (mod, done + 1)
+            imp = mod.syntax.imports[done]
+            child = self._import(mod, imp)
+            if child is not None:
+                self._via.append(imp.path.span)
+                self._stack.append(child.real)
+                frames.append((child, 0))
+
+    def _add(self, real: Path, shown: str, text: str, is_std: bool) -> LoadedModule:
         self.sources.add(shown, text)
         mod = LoadedModule(shown, real, parse_module(shown, text, self.sink), is_std)
         self.by_real[real] = mod
         self.order.append(mod)
-        self._stack.append(real)
-        for imp in mod.syntax.imports:
-            self._import(mod, imp)
-        self._stack.pop()
         return mod
 
-    def _import(self, mod: LoadedModule, imp: n.Import) -> None:
+    def _import(self, mod: LoadedModule, imp: n.Import) -> LoadedModule | None:
+        """Resolve one import; the newly loaded module whose imports come next, if any."""
         target = self._resolve(mod, imp)
         if target is None:
-            return
+            return None
         real, shown, is_std = target
         if real in self._stack:
             at = self._stack.index(real)
@@ -130,19 +155,19 @@ class Loader:
                            label="this import closes the cycle",
                            secondary=[Label(span, "imported here") for span in self._via[at:]],
                            help="move the shared declarations into a file that both import")
-            return
+            return None
         child = self.by_real.get(real)
-        if child is None:
+        fresh = child is None
+        if fresh:
             text = self._read(real)
-            if text is None:
-                self.sink.emit("E101", f"cannot read `{shown}`", imp.path.span, label="imported here",
-                               help="files must exist and be UTF-8")
-                return
-            self._via.append(imp.path.span)
-            child = self._load(real, shown, text, is_std)
-            self._via.pop()
+            if not isinstance(text, str):
+                self.sink.emit("E707" if text.too_large else "E101", text.message.format(shown), imp.path.span,
+                               label="imported here", help=text.help)
+                return None
+            child = self._add(real, shown, text, is_std)
         if imp.alias:
             mod.aliases[imp.alias.text] = child
+        return child if fresh else None
 
     def _resolve(self, mod: LoadedModule, imp: n.Import) -> tuple[Path, str, bool] | None:
         text = "".join(p.text for p in imp.path.parts if isinstance(p, n.Lit))
@@ -158,22 +183,29 @@ class Loader:
         if mod.is_std:
             self.sink.emit("E101", "stdlib modules may only import stdlib modules", imp.path.span)
             return None
-        real = (mod.real.parent / text).resolve()
+        try:
+            real = (mod.real.parent / text).resolve()
+            exists = real.is_file()
+        except (OSError, ValueError) as err:  # a NUL byte, a name too long for the OS
+            self.sink.emit("E101", f"`{printable(text)}` is not a usable file path", imp.path.span,
+                           label=_why_unusable(text, err),
+                           help="import a .pipe file by a relative path, e.g. \"./tenants.pipe\"")
+            return None
         if not real.is_relative_to(self.root):
             self.sink.emit("E103", f"`{text}` is outside the project root", imp.path.span,
                            label="leaves the project",
                            help=f"imports stay inside the project root `{display_path(self.root)}` (the folder of "
                                 "pipec.toml, or of the entry files); move the file into the project")
             return None
-        if not real.is_file() and real not in self.overlays:
+        if not exists and real not in self.overlays and not real.exists():
             self.sink.emit("E101", f"cannot find `{text}`", imp.path.span, label="no such file",
                            help=self._elsewhere(mod, text) or
                            "paths are relative to the importing file, e.g. \"./tenants.pipe\"")
             return None
         return real, display_path(real), False
 
-    def _read(self, real: Path) -> str | None:
-        return self.overlays[real] if real in self.overlays else _read(real)
+    def _read(self, real: Path) -> "str | Unreadable":
+        return self.overlays[real] if real in self.overlays else read_source(real)
 
     def _elsewhere(self, mod: LoadedModule, text: str) -> str | None:
         """The import resolved from a folder above the importer (a wrong number of `../`)."""
@@ -190,11 +222,45 @@ class Loader:
         return None
 
 
-def _read(path: Path) -> str | None:
+@dataclass(frozen=True)
+class Unreadable:
+    """Why a file cannot be loaded; ``message`` has a ``{}`` for the file's display path."""
+
+    message: str
+    help: str
+    too_large: bool = False
+
+
+def read_source(path: Path) -> "str | Unreadable":
+    """A source file's text (a UTF-8 BOM dropped), or why it cannot be read.
+
+    Only regular files are opened: a FIFO would block and ``/dev/zero`` never ends.
+    No more than ``limits.MAX_FILE_BYTES`` are read.
+    """
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+        info = os.stat(path)  # before opening: opening a FIFO blocks
+    except (OSError, ValueError):
+        return Unreadable("cannot read `{}`", "check the path; files must exist and be UTF-8")
+    if not stat.S_ISREG(info.st_mode):
+        return Unreadable("`{}` is not a regular file", "give a .pipe file, not a folder, device or pipe")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return Unreadable("cannot read `{}`", "check the file's permissions")
+    if len(data) > MAX_FILE_BYTES:
+        return Unreadable("`{}` is larger than the limit of " + f"{MAX_FILE_BYTES // 1024} KiB",
+                          "split the file into several files that import each other", too_large=True)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return Unreadable("`{}` is not UTF-8", "save the file as UTF-8")
+
+
+def _why_unusable(text: str, err: Exception) -> str:
+    if "\0" in text:
+        return "contains a NUL character"
+    return getattr(err, "strerror", None) or "the operating system refuses it"
 
 
 def load_program(entries: list[Path], root: Path, sink: Sink, sources: SourceMap,
@@ -252,14 +318,14 @@ def unused_imports(program: Program, sink: Sink) -> None:
     """W103: an import none of whose names is used (files that declare project-wide
     things such as tenants or pipelines are used by being imported)."""
     by_path = {m.path: m for m in program.modules}
+    by_real = {m.real: m for m in program.modules if not m.is_std}  # one lookup per import: linear
     for mod in program.modules:
         if mod.is_std:
             continue
         for imp in mod.syntax.imports:
             text = "".join(p.text for p in imp.path.parts if isinstance(p, n.Lit))
-            target = next((m for m in program.modules if m.path in (f"{text}.pipe",) or
-                           (not m.is_std and m.real == (mod.real.parent / text).resolve())), None)
-            if target is None or target.path in mod.used or target.path not in by_path:
+            target = by_path.get(f"{text}.pipe") or by_real.get(_resolved(mod, text))
+            if target is None or target.path in mod.used:
                 continue
             if any(d.kind in GLOBAL_KINDS for d in target.syntax.decls):
                 continue
@@ -267,10 +333,17 @@ def unused_imports(program: Program, sink: Sink) -> None:
                       help="remove the import")
 
 
+def _resolved(mod: LoadedModule, text: str) -> Path | None:
+    try:
+        return (mod.real.parent / text).resolve()
+    except (OSError, ValueError):
+        return None
+
+
 def _target_of(loader: Loader, mod: LoadedModule, imp: n.Import) -> LoadedModule | None:
     text = "".join(p.text for p in imp.path.parts if isinstance(p, n.Lit))
     if text.startswith(STD_PREFIX):
         real = (stdlib_dir() / f"{text[len(STD_PREFIX):]}.pipe").resolve()
     else:
-        real = (mod.real.parent / text).resolve()
+        real = _resolved(mod, text)
     return loader.by_real.get(real)

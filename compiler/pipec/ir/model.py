@@ -18,7 +18,9 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-RunVar = Literal["ds", "logical_date", "data_interval_start", "data_interval_end", "run_id"]
+RunVar = Literal[
+    "ds", "logical_date", "window_start", "window_end", "data_interval_start", "data_interval_end", "run_id"
+]
 Layer = Literal["bronze", "silver", "gold"]
 LAYERS: tuple[Layer, ...] = ("bronze", "silver", "gold")
 
@@ -73,6 +75,7 @@ class Environment(_Model):
     kubernetes_conn_id: str | None = None
     kubernetes_version: str = "1.31"
     queues: tuple[str, ...] = ()  # Airflow queues of this environment (beside the platform's), sorted
+    registry: str | None = None  # replaces platform.registry in this environment's images
 
 
 class Quota(_Model):
@@ -181,6 +184,8 @@ class Dag(_Model):
     topological order inside the layer. ``publishes`` is the Asset URI this DAG
     emits once per successful run when another pipeline is scheduled after it,
     else None. ``on_failure_emails`` empty means no failure notifier.
+    ``max_active_runs`` and ``catchup`` are Airflow's DAG settings; ``paused`` is
+    ``is_paused_upon_creation`` (None: Airflow's configured default).
     """
 
     dag_id: str
@@ -193,6 +198,9 @@ class Dag(_Model):
     retry_delay_seconds: int = 300
     timeout_seconds: int | None = None
     on_failure_emails: tuple[str, ...] = ()
+    max_active_runs: int = 1
+    catchup: bool = False
+    paused: bool | None = None
     publishes: str | None = None
     tasks: tuple[Task, ...] = ()
     doc: str | None = None

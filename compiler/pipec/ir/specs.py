@@ -28,7 +28,7 @@ PLATFORM_DEFAULTS = {"timezone": "UTC", "start": "2024-01-01", "run_as_user": 10
 ENVIRONMENT = (
     FieldSpec("operator", Ty("enum", values=BUILTIN_ENUMS["operator"], enum="operator"), True),
     FieldSpec("network", OPT_S), FieldSpec("docker_url", OPT_S), FieldSpec("kubernetes_conn_id", OPT_S),
-    FieldSpec("kubernetes_version", S), FieldSpec("queues", Ty("list")),
+    FieldSpec("kubernetes_version", S), FieldSpec("queues", Ty("list")), FieldSpec("registry", OPT_S),
 )
 PROFILE = (FieldSpec("cpu", QTY, True), FieldSpec("memory", QTY, True))
 TENANT = (
@@ -39,6 +39,7 @@ TENANT = (
 PIPELINE = (
     FieldSpec("retries", INT), FieldSpec("retry_delay", DUR), FieldSpec("timeout", OPT_DUR),
     FieldSpec("owner", S), FieldSpec("on_failure", Ty("any", optional=True)), FieldSpec("tags", Ty("list")),
+    FieldSpec("max_active_runs", INT), FieldSpec("catchup", Ty("bool")), FieldSpec("paused", Ty("bool", optional=True)),
 )
 RUNNER = (
     FieldSpec("image", S, True), FieldSpec("entrypoint", Ty("list")), FieldSpec("args", Ty("list")),
@@ -131,6 +132,10 @@ def check_pipeline(read: Read, sink: Sink) -> None:
         _bad(sink, read, "retries", "`retries` cannot be negative", "use 0 or more")
     if isinstance(timeout, int) and timeout <= 0:
         _bad(sink, read, "timeout", "`timeout` must be longer than zero", "use e.g. 2h")
+    runs = read.get("max_active_runs")
+    if isinstance(runs, int) and runs < 1:
+        _bad(sink, read, "max_active_runs", "`max_active_runs` must be at least 1",
+             "use 1 (the default: one run at a time) or more")
 
 
 def check_tenant(read: Read, sink: Sink, ev: Evaluator) -> None:

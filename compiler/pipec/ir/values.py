@@ -7,6 +7,7 @@ against a ``Ty`` and returns the plain Python value, or ``INVALID`` after report
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pipec.ir.loader import LoadedModule, Symbol
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
-RUN_VARS = ("ds", "logical_date", "data_interval_start", "data_interval_end", "run_id")
+RUN_VARS = ("ds", "logical_date", "window_start", "window_end", "data_interval_start", "data_interval_end", "run_id")
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 INVALID: Any = object()
 
@@ -113,7 +114,7 @@ class Evaluator:
         if isinstance(node, n.Str):
             return Val("text", self.text_parts(node.parts, scope), node.span)
         if isinstance(node, n.Int):
-            return Val("int", node.value, node.span)
+            return Val("int", INVALID if node.value is None else node.value, node.span)
         if isinstance(node, n.Bool):
             return Val("bool", node.value, node.span)
         if isinstance(node, n.NoneLit):
@@ -133,7 +134,17 @@ class Evaluator:
             self.sink.emit("E204", f"unknown duration unit `{node.unit}`", node.span, label="not s, m, h or d",
                            help="durations are written like 30s, 5m, 2h or 1d")
             return Val("duration", INVALID, node.span)
-        return Val("duration", node.amount * DURATION_UNITS[node.unit], node.span)
+        if node.amount is None:
+            return Val("duration", INVALID, node.span)
+        seconds = node.amount * DURATION_UNITS[node.unit]
+        try:
+            dt.timedelta(seconds=seconds)
+        except OverflowError:
+            self.sink.emit("E215", f"the duration `{node.amount}{node.unit}` is longer than Python's timedelta allows",
+                           node.span, label="Airflow could not load the DAG",
+                           help=f"durations are at most {dt.timedelta.max.days}d")
+            return Val("duration", INVALID, node.span)
+        return Val("duration", seconds, node.span)
 
     def _map(self, node: n.MapV, scope: Scope) -> Val:
         seen: dict[str, n.Name] = {}

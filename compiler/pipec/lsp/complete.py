@@ -16,11 +16,12 @@ from pipec.ir import specs
 from pipec.ir.blocks import FieldSpec
 from pipec.ir.instantiate import _OVERRIDE_TYPES
 from pipec.ir.loader import GLOBAL_KINDS, LoadedModule, Program
-from pipec.ir.values import BUILTIN_ENUMS, SCALAR_TYPES, Ty
+from pipec.ir.values import BUILTIN_ENUMS, RUN_VARS, SCALAR_TYPES, Ty
 from pipec.syntax import nodes as n
 
 DECL_KEYWORDS = ("import", "platform", "environment", "profile", "enum", "runner", "tenant", "pipeline")
 LAYERS = ("bronze", "silver", "gold")
+TENANT_FIELDS = ("name", "schema", "namespace", "pool", "enclave")  # ``TenantDef.scope_fields``
 _WORD = re.compile(r"[a-z0-9_.]*$")
 
 
@@ -32,7 +33,6 @@ class Item:
     kind: str
     detail: str = ""
     insert: str | None = None  # text to insert when it differs from the label
-    doc: str | None = None
 
 
 @dataclass
@@ -43,6 +43,7 @@ class Place:
     statement: str  # text from the start of the current entry or argument to the cursor
     word: str  # the (dotted) name being typed, maybe empty
     quiet: bool = False  # in a string or a comment: nothing to offer
+    interp: bool = False  # inside `${...}` in a string: ``word`` is the name typed after `${`
 
 
 def scan(text: str, offset: int) -> Place:
@@ -55,6 +56,9 @@ def scan(text: str, offset: int) -> Place:
         if ch == '"':
             close = _string_end(text, i, end)
             if close < 0:
+                typed = re.search(r"\$\{([a-z0-9_.]*)$", text[i:end])
+                if typed and not text[i:end].endswith("$${" + typed.group(1)):
+                    return Place(brackets, "", typed.group(1), interp=True)
                 quiet = True
                 break
             i = close
@@ -104,11 +108,15 @@ class Completer:
 
     def __init__(self, text: str, offset: int, module: LoadedModule | None, program: Program | None) -> None:
         self.text, self.offset, self.module, self.program = text, offset, module, program
+        self.word_start = offset
 
     def items(self) -> list[Item]:
         place = scan(self.text, self.offset)
+        self.word_start = self.offset - len(place.word)
         if place.quiet:
             return []
+        if place.interp:
+            return self._interpolations(place.brackets)
         head = place.statement[:len(place.statement) - len(place.word)]
         if not place.brackets:
             return self._keywords(DECL_KEYWORDS) if not head.strip() else []
@@ -126,6 +134,9 @@ class Completer:
         stripped = head.strip()
         if re.fullmatch(r"task\s+\S+\s*=", stripped):
             return self._names_of("runner")
+        line = self.text[self.text.rfind("\n", 0, self.offset) + 1:self.word_start]
+        if re.fullmatch(r"\s*task\s+\S+\s*=\s*[a-z_][a-z0-9_.]*\(.*\)\s+", line):  # the call is written
+            return self._keywords(("after",))
         if re.search(r"\bafter\s+([a-z0-9_${}.]+\s*,\s*)*$", head):
             return self._tasks(brackets[0][1])
         if re.fullmatch(r"when", stripped):
@@ -226,6 +237,27 @@ class Completer:
         return None
 
     # ------------------------------------------------------------ names
+
+    def _interpolations(self, brackets: list[tuple[str, int]]) -> list[Item]:
+        """What `${...}` may name here: loop variables, the runner's parameters, tenant, platform and
+        (in a pipeline) run values."""
+        outer = self.text[self.text.rfind("\n", 0, brackets[0][1]) + 1:brackets[0][1]].split() if brackets else []
+        kind = outer[0] if outer else ""
+        items = [Item(var, "variable", "loop variable")
+                 for _, at in brackets
+                 for var in re.findall(r"\bfor\s+([a-z_][a-z0-9_]*)\s+in\b", self.text[self._line_start(at):at])]
+        if kind == "runner":
+            header = self.text[self.text.rfind("runner", 0, brackets[0][1]):brackets[0][1]]  # `runner r(a: t) {`
+            items += [Item(p, "parameter", "parameter") for p in re.findall(r"([a-z_][a-z0-9_]*)\s*:", header)]
+        if kind in ("runner", "pipeline"):
+            items += [Item(f"tenant.{f}", "field", "tenant") for f in TENANT_FIELDS]
+        if kind == "pipeline":
+            items += [Item(f"run.{v}", "field", "run value (rendered by Airflow)") for v in RUN_VARS]
+        items += [Item(f"platform.{f.name}", "field", "platform") for f in specs.PLATFORM]
+        return items
+
+    def _line_start(self, at: int) -> int:
+        return self.text.rfind("\n", 0, at) + 1
 
     def _symbol(self, dotted: str) -> n.Decl | None:
         """The declaration a dotted name refers to (without marking imports used)."""

@@ -231,4 +231,5 @@ class Session:
 
 def _config_diagnostic(unit: Unit) -> Diagnostic:
     err = unit.config_error
-    return Diagnostic(err.code, err.message, Label(Span(CONFIG, 0, 0)), help=err.help)
+    start, end = (err.at[2], err.at[3]) if err.at is not None else (0, 0)
+    return Diagnostic(err.code, err.message, Label(Span(CONFIG, start, end)), help=err.help)

@@ -9,9 +9,11 @@ know is a field (``key = ...``) or a plain variable.
 
 from __future__ import annotations
 
+import bisect
+
 from pipec.lsp.index import Occurrence
 from pipec.lsp.positions import LineIndex
-from pipec.syntax.parser import _raw_lark
+from pipec.syntax.parser import token_spans
 
 TOKEN_TYPES = ["keyword", "string", "number", "comment", "function", "method", "parameter", "variable",
                "property", "enum", "enumMember", "struct", "class", "namespace", "type", "operator"]
@@ -32,22 +34,10 @@ _KEYWORDS = {"IMPORT", "AS", "PLATFORM", "ENVIRONMENT", "PROFILE", "ENUM", "RUNN
 _NAMES = {"NAME", "INTERP_NAME", "UPPER_NAME"}
 
 
-def _lex(text: str) -> list[tuple[str, int, int]]:
-    """(kind, start, end) of each token the lexer reads, up to the first character it cannot."""
-    out = []
-    try:
-        for tok in _raw_lark().lex(text, dont_ignore=True):
-            if tok.type not in ("WS", "_NL"):
-                out.append((tok.type, tok.start_pos, tok.start_pos + len(tok.value)))
-    except Exception:  # a character no token starts with: what came before is still coloured
-        pass
-    return out
-
-
 def classify(text: str, occurrences: list[Occurrence], module_path: str) -> list[tuple[int, int, str, set[str]]]:
     """(start, end, type, modifiers) of each token, in order."""
-    spans = sorted(occurrences, key=lambda o: (o.span.start, o.span.end))
-    tokens = _lex(text)
+    spans = _Spans(occurrences)
+    tokens = token_spans(text)
     out = []
     for i, (kind, start, end) in enumerate(tokens):
         if kind in _LEXED:
@@ -62,7 +52,7 @@ def classify(text: str, occurrences: list[Occurrence], module_path: str) -> list
 
 
 def _name(text, start, end, spans, tokens, i, module_path) -> tuple[int, int, str, set[str]]:
-    occ = _narrowest(spans, start, end)
+    occ = spans.narrowest(start, end)
     if occ is None:
         after = tokens[i + 1] if i + 1 < len(tokens) else None
         field = after is not None and text[after[1]:after[2]] == "="
@@ -78,14 +68,23 @@ def _name(text, start, end, spans, tokens, i, module_path) -> tuple[int, int, st
     return start, end, _KIND_TYPES.get(target.kind, "variable"), mods
 
 
-def _narrowest(spans: list[Occurrence], start: int, end: int) -> Occurrence | None:
-    found = None
-    for occ in spans:
-        if occ.span.start > start:
-            break
-        if occ.span.end >= end and (found is None or occ.span.end - occ.span.start < found.span.end - found.span.start):
-            found = occ
-    return found
+class _Spans:
+    """Occurrences by start offset: the narrowest one holding a token, found without a full scan."""
+
+    def __init__(self, occurrences: list[Occurrence]) -> None:
+        self.items = sorted(occurrences, key=lambda o: (o.span.start, o.span.end))
+        self.starts = [o.span.start for o in self.items]
+        self.longest = max((o.span.end - o.span.start for o in self.items), default=0)
+
+    def narrowest(self, start: int, end: int) -> Occurrence | None:
+        lo = bisect.bisect_left(self.starts, start - self.longest)
+        hi = bisect.bisect_right(self.starts, start)
+        found = None
+        for occ in self.items[lo:hi]:
+            if occ.span.end >= end and (found is None or
+                                        occ.span.end - occ.span.start < found.span.end - found.span.start):
+                found = occ
+        return found
 
 
 def encode(text: str, tokens: list[tuple[int, int, str, set[str]]], encoding: str) -> list[int]:

@@ -10,11 +10,16 @@ from __future__ import annotations
 from lark import Token, Transformer, Tree, v_args
 
 from pipec.diagnostics import Sink
+from pipec.limits import MAX_INT, MAX_STRING
 from pipec.source import Span
 from pipec.syntax import nodes as n
 from pipec.syntax.strings import decode_name, decode_string
 
 _KEYWORD_VALUES = {"TRUE", "FALSE", "NONE"}
+
+
+def _shorten(text: str, keep: int = 24) -> str:
+    return text if len(text) <= keep else f"{text[:keep // 2]}...{text[-keep // 2:]}"
 
 
 @v_args(meta=True)
@@ -52,14 +57,28 @@ class Builder(Transformer):
     # ------------------------------------------------------------ terminals
 
     def STRING(self, tok: Token) -> n.Str:
+        if len(tok) > MAX_STRING + 2:
+            self.sink.emit("E710", f"a string of {len(tok) - 2} characters is longer than the limit", self._tspan(tok),
+                           label=f"more than {MAX_STRING} characters",
+                           help=f"strings are at most {MAX_STRING} characters; keep large content in the image")
+            return n.Str((), self._tspan(tok))
         return n.Str(decode_string(str(tok), self.base + tok.start_pos, self.path, self.sink), self._tspan(tok))
 
     def INT(self, tok: Token) -> n.Int:
-        return n.Int(int(tok), self._tspan(tok))
+        return n.Int(self._number(str(tok), tok), self._tspan(tok))
 
     def DURATION(self, tok: Token) -> n.Duration:
         digits = len(tok) - len(str(tok).lstrip("0123456789"))
-        return n.Duration(int(tok[:digits]), str(tok[digits:]), self._tspan(tok))
+        return n.Duration(self._number(str(tok[:digits]), tok), str(tok[digits:]), self._tspan(tok))
+
+    def _number(self, digits: str, tok: Token) -> int | None:
+        """The value of ASCII digits, or None (reported) beyond ``limits.MAX_INT``."""
+        significant = digits.lstrip("0")
+        if len(significant) <= len(str(MAX_INT)) and int(digits) <= MAX_INT:
+            return int(digits)
+        self.sink.emit("E214", f"the number `{_shorten(digits)}` is too large", self._tspan(tok),
+                       label=f"more than {MAX_INT}", help=f"integers are at most {MAX_INT} (2^63-1)")
+        return None
 
     def TRUE(self, tok: Token) -> n.Bool:
         return n.Bool(True, self._tspan(tok))

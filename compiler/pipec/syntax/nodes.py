@@ -72,15 +72,17 @@ class TemplateName:
 
 @dataclass(frozen=True)
 class Int:
-    value: int
+    """An integer literal; ``value`` is None when it is too large (reported while parsing)."""
+
+    value: int | None
     span: Span
 
 
 @dataclass(frozen=True)
 class Duration:
-    """``30s``: ``amount`` and ``unit`` as written (unit checked later)."""
+    """``30s``: ``amount`` and ``unit`` as written (unit checked later; amount None when too large)."""
 
-    amount: int
+    amount: int | None
     unit: str
     span: Span
 

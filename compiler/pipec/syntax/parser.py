@@ -16,6 +16,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from pipec.diagnostics import Label, Sink
+from pipec.limits import MAX_NESTING
 from pipec.resources import grammar_text
 from pipec.source import Span
 from pipec.syntax import nodes
@@ -116,6 +117,8 @@ def parse_module(path: str, text: str, sink: Sink) -> nodes.Module:
 
 
 def _parse(path: str, text: str, sink: Sink) -> nodes.Module:
+    if _too_deep(path, text, sink):
+        return nodes.Module(path, (), ())
     docs = _doc_comments(text)
     used: set[int] = set()
     try:
@@ -137,6 +140,28 @@ def _parse(path: str, text: str, sink: Sink) -> nodes.Module:
 
 
 _MAX_ERRORS_PER_DECL = 20
+
+
+def _too_deep(path: str, text: str, sink: Sink) -> bool:
+    """E709 when brackets nest deeper than ``limits.MAX_NESTING`` (outside strings and comments).
+
+    Checked before parsing: every later stage walks values recursively, and a
+    bounded depth keeps each of them within Python's stack.
+    """
+    depth = 0
+    for m in re.finditer(r'"([^"\\\n]|\\.)*"?|#[^\n]*|[()\[\]{}]', text):
+        ch = m.group(0)
+        if ch in "([{":
+            depth += 1
+            if depth > MAX_NESTING:
+                sink.emit("E709", f"brackets nest more than {MAX_NESTING} deep", Span(path, m.start(), m.end()),
+                          label=f"bracket number {MAX_NESTING + 1}",
+                          help="flatten the value: lists and maps nest at most "
+                               f"{MAX_NESTING} deep, counting the blocks around them")
+                return True
+        elif ch in ")]}":
+            depth = max(depth - 1, 0)
+    return False
 
 
 def _parse_piece(path: str, text: str, start: int, end: int, sink: Sink, docs: dict,
@@ -367,3 +392,17 @@ def raw_tokens(text: str) -> list[tuple[str, str]]:
     parser, so they come from a lexer that keeps them. ``_NL`` may hold several newlines.
     """
     return [(tok.type, str(tok)) for tok in _raw_lark().lex(text, dont_ignore=True) if tok.type != "WS"]
+
+
+def token_spans(text: str) -> list[tuple[str, int, int]]:
+    """``(kind, start, end)`` of every token but spaces and newlines, comments included, up to the
+    first character no token starts with (for the language server's semantic tokens: a file being
+    typed is coloured as far as it lexes)."""
+    out = []
+    try:
+        for tok in _raw_lark().lex(text, dont_ignore=True):
+            if tok.type not in ("WS", "_NL"):
+                out.append((tok.type, tok.start_pos, tok.start_pos + len(tok.value)))
+    except UnexpectedInput:
+        pass
+    return out

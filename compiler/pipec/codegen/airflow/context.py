@@ -100,26 +100,37 @@ def _dag_kwargs(project: Project, dag: Dag) -> Kwargs:
     tags = sorted({dag.tenant, dag.pipeline, *dag.tags})
     kwargs: list[tuple[str, Expr]] = [
         ("dag_id", Str(dag.dag_id)),
-        ("schedule", schedule(dag.schedule)),
+        ("schedule", schedule(dag.schedule, project.platform.timezone)),
         ("start_date", _start_date(project)),
-        ("catchup", Code("False")),
+        ("catchup", Code(str(dag.catchup))),
+        ("max_active_runs", Int(dag.max_active_runs)),
         ("default_args", Code("default_args")),
         ("tags", List(tuple(Str(t) for t in tags))),
     ]
+    if dag.paused is not None:
+        kwargs.append(("is_paused_upon_creation", Code(str(dag.paused))))
     if dag.doc:
         kwargs.append(("doc_md", operators.doc_md(dag.doc)))
     return tuple(kwargs)
 
 
-def schedule(s: Schedule) -> Expr:
-    """Cron or preset string, ``None`` for manual, or the upstream pipeline's Asset."""
+def schedule(s: Schedule, timezone: str) -> Expr:
+    """The data-interval timetable of a cron or preset, ``None`` for manual, or the upstream Asset.
+
+    Airflow 3 turns a bare cron string into a trigger timetable whose runs have
+    zero-length data intervals; ``CronDataIntervalTimetable`` gives each run the
+    window from the previous tick to its own, in the platform timezone, so
+    consecutive windows meet exactly (also across DST). ``@once`` stays a string.
+    """
     if s.kind == "manual":
         return Code("None")
     if s.kind == "after":
         assert s.asset_uri, "after-schedule without asset_uri"
         return List((Call("Asset", (Str(s.asset_uri),)),))
     assert s.value, f"{s.kind} schedule without value"
-    return Str(s.value)
+    if s.value == "@once":
+        return Str(s.value)
+    return Call("CronDataIntervalTimetable", (Str(s.value),), (("timezone", Str(timezone)),))
 
 
 def _start_date(project: Project) -> Expr:

@@ -11,6 +11,8 @@ _SOURCES: dict[str, tuple[tuple[str, str | None], ...]] = {
     "DAG": (("airflow.sdk", "DAG"),),
     "TaskGroup": (("airflow.sdk", "TaskGroup"),),
     "Asset": (("airflow.sdk", "Asset"),),
+    # the core module: airflow.sdk exports timetables only from Airflow 3.1 on
+    "CronDataIntervalTimetable": (("airflow.timetables.interval", "CronDataIntervalTimetable"),),
     # ``airflow.sdk.literal`` cannot be imported on Airflow 3.0 (listed in
     # ``__all__``, missing from the lazy-import map); this path works on 3.0-3.3.
     "literal": (("airflow.sdk.definitions.template", "literal"),),

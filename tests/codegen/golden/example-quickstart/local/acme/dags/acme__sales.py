@@ -7,6 +7,7 @@ import pendulum
 from airflow.providers.docker.operators.docker import DockerOperator
 from airflow.sdk import DAG, Connection, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 
 
 class _ConnectionSecrets(Mapping):
@@ -44,9 +45,10 @@ default_args = {
 
 with DAG(
     dag_id="acme__sales",
-    schedule="0 6 * * *",
+    schedule=CronDataIntervalTimetable("0 6 * * *", timezone="UTC"),
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "sales"],
     doc_md="Daily sales numbers, from the shop database to a sales fact table.",
@@ -70,7 +72,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"SINCE": literal("")},
+            environment={"SINCE": literal(""), "UNTIL": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
@@ -101,7 +103,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ data_interval_start | ts }}",
+                "UNTIL": "{{ data_interval_end | ts }}",
+            },
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),

@@ -6,6 +6,7 @@ import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.sdk import DAG, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
 
@@ -20,9 +21,10 @@ default_args = {
 
 with DAG(
     dag_id="acme__sales",
-    schedule="0 6 * * *",
+    schedule=CronDataIntervalTimetable("0 6 * * *", timezone="UTC"),
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "sales"],
     doc_md="Daily sales numbers, from the shop database to a sales fact table.",
@@ -34,7 +36,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="extract_customers",
-            name="sales-extract-customers",
+            name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -51,6 +53,11 @@ with DAG(
             env_vars=[
                 k8s.V1EnvVar(
                     name="SINCE",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
                     value=literal(""),
                     local_vars_configuration=K8S_CONFIG,
                 ),
@@ -133,7 +140,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_orders",
-            name="sales-extract-orders",
+            name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -155,7 +162,12 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="SINCE",
-                    value="{{ ds }}",
+                    value="{{ data_interval_start | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
+                    value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -242,7 +254,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="stg_orders",
-            name="sales-stg-orders",
+            name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -330,7 +342,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="fct_sales",
-            name="sales-fct-sales",
+            name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],

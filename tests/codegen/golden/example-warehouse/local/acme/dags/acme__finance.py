@@ -50,6 +50,7 @@ with DAG(
     schedule=[Asset("pipec://acme/sales")],
     start_date=pendulum.datetime(2024, 6, 1, tz="Europe/Amsterdam"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "finance"],
     doc_md="Ledger and revenue, rebuilt after every successful sales run.",

@@ -9,6 +9,7 @@ from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, Connection, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 
 
 class _ConnectionSecrets(Mapping):
@@ -48,9 +49,10 @@ default_args = {
 
 with DAG(
     dag_id="acme__sales",
-    schedule="0 5 * * *",
+    schedule=CronDataIntervalTimetable("0 5 * * *", timezone="Europe/Amsterdam"),
     start_date=pendulum.datetime(2024, 6, 1, tz="Europe/Amsterdam"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "daily", "sales"],
     doc_md="Shop sales, loaded every morning: bronze copies of the shop tables, silver\nstaging models and a customer history, gold facts and a forecast.\nThe finance pipeline runs after each successful run of this one.",
@@ -74,7 +76,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"SINCE": literal("")},
+            environment={"SINCE": literal(""), "UNTIL": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
@@ -106,7 +108,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ data_interval_start | ts }}",
+                "UNTIL": "{{ data_interval_end | ts }}",
+            },
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
@@ -138,7 +144,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ data_interval_start | ts }}",
+                "UNTIL": "{{ data_interval_end | ts }}",
+            },
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
@@ -170,7 +180,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ data_interval_start | ts }}",
+                "UNTIL": "{{ data_interval_end | ts }}",
+            },
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
@@ -202,7 +216,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"SINCE": literal("")},
+            environment={"SINCE": literal(""), "UNTIL": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
@@ -464,7 +478,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            environment={"SINCE": "{{ ds }}"},
+            environment={"SINCE": "{{ data_interval_start | ts }}"},
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "acme__warehouse"},
             ),

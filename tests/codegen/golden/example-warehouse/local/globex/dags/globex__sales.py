@@ -8,6 +8,7 @@ from airflow.providers.docker.operators.docker import DockerOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, Connection, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 
 
 class _ConnectionSecrets(Mapping):
@@ -47,9 +48,10 @@ default_args = {
 
 with DAG(
     dag_id="globex__sales",
-    schedule="0 5 * * *",
+    schedule=CronDataIntervalTimetable("0 5 * * *", timezone="Europe/Amsterdam"),
     start_date=pendulum.datetime(2024, 6, 1, tz="Europe/Amsterdam"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["daily", "globex", "sales"],
     doc_md="Shop sales, loaded every morning: bronze copies of the shop tables, silver\nstaging models and a customer history, gold facts and a forecast.\nThe finance pipeline runs after each successful run of this one.",
@@ -73,7 +75,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("globex"),
             ],
-            environment={"SINCE": literal("")},
+            environment={"SINCE": literal(""), "UNTIL": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "globex__source", "WAREHOUSE_DSN": "globex__warehouse"},
             ),
@@ -105,7 +107,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("globex"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ data_interval_start | ts }}",
+                "UNTIL": "{{ data_interval_end | ts }}",
+            },
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "globex__source", "WAREHOUSE_DSN": "globex__warehouse"},
             ),
@@ -137,7 +143,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("globex"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ data_interval_start | ts }}",
+                "UNTIL": "{{ data_interval_end | ts }}",
+            },
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "globex__source", "WAREHOUSE_DSN": "globex__warehouse"},
             ),
@@ -169,7 +179,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("globex"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ data_interval_start | ts }}",
+                "UNTIL": "{{ data_interval_end | ts }}",
+            },
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "globex__source", "WAREHOUSE_DSN": "globex__warehouse"},
             ),
@@ -201,7 +215,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("globex"),
             ],
-            environment={"SINCE": literal("")},
+            environment={"SINCE": literal(""), "UNTIL": literal("")},
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "globex__source", "WAREHOUSE_DSN": "globex__warehouse"},
             ),
@@ -463,7 +477,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("globex"),
             ],
-            environment={"SINCE": "{{ ds }}"},
+            environment={"SINCE": "{{ data_interval_start | ts }}"},
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "globex__warehouse"},
             ),

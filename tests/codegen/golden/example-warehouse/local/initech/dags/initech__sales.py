@@ -9,6 +9,7 @@ from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, Connection, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 
 
 class _ConnectionSecrets(Mapping):
@@ -48,9 +49,10 @@ default_args = {
 
 with DAG(
     dag_id="initech__sales",
-    schedule="0 5 * * *",
+    schedule=CronDataIntervalTimetable("0 5 * * *", timezone="Europe/Amsterdam"),
     start_date=pendulum.datetime(2024, 6, 1, tz="Europe/Amsterdam"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["daily", "initech", "sales"],
     doc_md="Shop sales, loaded every morning: bronze copies of the shop tables, silver\nstaging models and a customer history, gold facts and a forecast.\nThe finance pipeline runs after each successful run of this one.",
@@ -74,7 +76,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            environment={"SINCE": literal("")},
+            environment={"SINCE": literal(""), "UNTIL": literal("")},
             private_environment=_ConnectionSecrets(
                 {
                     "SOURCE_DSN": "initech__source",
@@ -109,7 +111,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ data_interval_start | ts }}",
+                "UNTIL": "{{ data_interval_end | ts }}",
+            },
             private_environment=_ConnectionSecrets(
                 {
                     "SOURCE_DSN": "initech__source",
@@ -144,7 +150,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ data_interval_start | ts }}",
+                "UNTIL": "{{ data_interval_end | ts }}",
+            },
             private_environment=_ConnectionSecrets(
                 {
                     "SOURCE_DSN": "initech__source",
@@ -179,7 +189,11 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            environment={"CURSOR_COLUMN": literal("updated_at"), "SINCE": "{{ ds }}"},
+            environment={
+                "CURSOR_COLUMN": literal("updated_at"),
+                "SINCE": "{{ data_interval_start | ts }}",
+                "UNTIL": "{{ data_interval_end | ts }}",
+            },
             private_environment=_ConnectionSecrets(
                 {
                     "SOURCE_DSN": "initech__source",
@@ -214,7 +228,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            environment={"SINCE": literal("")},
+            environment={"SINCE": literal(""), "UNTIL": literal("")},
             private_environment=_ConnectionSecrets(
                 {
                     "SOURCE_DSN": "initech__source",
@@ -479,7 +493,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            environment={"SINCE": "{{ ds }}"},
+            environment={"SINCE": "{{ data_interval_start | ts }}"},
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "initech__warehouse"},
             ),

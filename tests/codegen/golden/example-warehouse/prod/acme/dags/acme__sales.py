@@ -8,6 +8,7 @@ from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
 
@@ -24,9 +25,10 @@ default_args = {
 
 with DAG(
     dag_id="acme__sales",
-    schedule="0 5 * * *",
+    schedule=CronDataIntervalTimetable("0 5 * * *", timezone="Europe/Amsterdam"),
     start_date=pendulum.datetime(2024, 6, 1, tz="Europe/Amsterdam"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "daily", "sales"],
     doc_md="Shop sales, loaded every morning: bronze copies of the shop tables, silver\nstaging models and a customer history, gold facts and a forecast.\nThe finance pipeline runs after each successful run of this one.",
@@ -38,7 +40,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="extract_customers",
-            name="sales-extract-customers",
+            name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -55,6 +57,11 @@ with DAG(
             env_vars=[
                 k8s.V1EnvVar(
                     name="SINCE",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
                     value=literal(""),
                     local_vars_configuration=K8S_CONFIG,
                 ),
@@ -143,7 +150,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_order_items",
-            name="sales-extract-order-items",
+            name="sales-extract-order-items-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -165,7 +172,12 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="SINCE",
-                    value="{{ ds }}",
+                    value="{{ data_interval_start | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
+                    value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -253,7 +265,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_orders",
-            name="sales-extract-orders",
+            name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -275,7 +287,12 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="SINCE",
-                    value="{{ ds }}",
+                    value="{{ data_interval_start | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
+                    value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -363,7 +380,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_payments",
-            name="sales-extract-payments",
+            name="sales-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -385,7 +402,12 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="SINCE",
-                    value="{{ ds }}",
+                    value="{{ data_interval_start | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
+                    value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -473,7 +495,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_products",
-            name="sales-extract-products",
+            name="sales-extract-products-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -490,6 +512,11 @@ with DAG(
             env_vars=[
                 k8s.V1EnvVar(
                     name="SINCE",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
                     value=literal(""),
                     local_vars_configuration=K8S_CONFIG,
                 ),
@@ -583,7 +610,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="stg_customers",
-            name="sales-stg-customers",
+            name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -672,7 +699,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="customers_snapshot",
-            name="sales-customers-snapshot",
+            name="sales-customers-snapshot-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -757,7 +784,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_order_items",
-            name="sales-stg-order-items",
+            name="sales-stg-order-items-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -846,7 +873,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_orders",
-            name="sales-stg-orders",
+            name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -935,7 +962,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_payments",
-            name="sales-stg-payments",
+            name="sales-stg-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1024,7 +1051,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_products",
-            name="sales-stg-products",
+            name="sales-stg-products-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1118,7 +1145,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="fct_sales",
-            name="sales-fct-sales",
+            name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1214,7 +1241,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="sales_forecast",
-            name="sales-sales-forecast",
+            name="sales-sales-forecast-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/spark-runner:0.1.0"),
             cmds=[literal("spark-runner")],
@@ -1228,7 +1255,7 @@ with DAG(
             env_vars=[
                 k8s.V1EnvVar(
                     name="SINCE",
-                    value="{{ ds }}",
+                    value="{{ data_interval_start | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -1305,7 +1332,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="test_sales",
-            name="sales-test-sales",
+            name="sales-test-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],

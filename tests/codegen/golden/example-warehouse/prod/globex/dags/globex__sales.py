@@ -7,6 +7,7 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
 
@@ -23,9 +24,10 @@ default_args = {
 
 with DAG(
     dag_id="globex__sales",
-    schedule="0 5 * * *",
+    schedule=CronDataIntervalTimetable("0 5 * * *", timezone="Europe/Amsterdam"),
     start_date=pendulum.datetime(2024, 6, 1, tz="Europe/Amsterdam"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["daily", "globex", "sales"],
     doc_md="Shop sales, loaded every morning: bronze copies of the shop tables, silver\nstaging models and a customer history, gold facts and a forecast.\nThe finance pipeline runs after each successful run of this one.",
@@ -37,7 +39,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="extract_customers",
-            name="sales-extract-customers",
+            name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -54,6 +56,11 @@ with DAG(
             env_vars=[
                 k8s.V1EnvVar(
                     name="SINCE",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
                     value=literal(""),
                     local_vars_configuration=K8S_CONFIG,
                 ),
@@ -142,7 +149,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_order_items",
-            name="sales-extract-order-items",
+            name="sales-extract-order-items-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -164,7 +171,12 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="SINCE",
-                    value="{{ ds }}",
+                    value="{{ data_interval_start | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
+                    value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -252,7 +264,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_orders",
-            name="sales-extract-orders",
+            name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -274,7 +286,12 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="SINCE",
-                    value="{{ ds }}",
+                    value="{{ data_interval_start | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
+                    value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -362,7 +379,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_payments",
-            name="sales-extract-payments",
+            name="sales-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -384,7 +401,12 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="SINCE",
-                    value="{{ ds }}",
+                    value="{{ data_interval_start | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
+                    value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -472,7 +494,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_products",
-            name="sales-extract-products",
+            name="sales-extract-products-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -489,6 +511,11 @@ with DAG(
             env_vars=[
                 k8s.V1EnvVar(
                     name="SINCE",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
                     value=literal(""),
                     local_vars_configuration=K8S_CONFIG,
                 ),
@@ -582,7 +609,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="stg_customers",
-            name="sales-stg-customers",
+            name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -671,7 +698,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="customers_snapshot",
-            name="sales-customers-snapshot",
+            name="sales-customers-snapshot-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -756,7 +783,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_order_items",
-            name="sales-stg-order-items",
+            name="sales-stg-order-items-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -845,7 +872,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_orders",
-            name="sales-stg-orders",
+            name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -934,7 +961,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_payments",
-            name="sales-stg-payments",
+            name="sales-stg-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1023,7 +1050,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_products",
-            name="sales-stg-products",
+            name="sales-stg-products-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1117,7 +1144,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="fct_sales",
-            name="sales-fct-sales",
+            name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1213,7 +1240,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="sales_forecast",
-            name="sales-sales-forecast",
+            name="sales-sales-forecast-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/spark-runner:0.1.0"),
             cmds=[literal("spark-runner")],
@@ -1227,7 +1254,7 @@ with DAG(
             env_vars=[
                 k8s.V1EnvVar(
                     name="SINCE",
-                    value="{{ ds }}",
+                    value="{{ data_interval_start | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -1304,7 +1331,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="test_sales",
-            name="sales-test-sales",
+            name="sales-test-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],

@@ -26,6 +26,7 @@ with DAG(
     schedule=[Asset("pipec://initech/sales")],
     start_date=pendulum.datetime(2024, 6, 1, tz="Europe/Amsterdam"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["finance", "initech"],
     doc_md="Ledger and revenue, rebuilt after every successful sales run.",
@@ -37,7 +38,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="extract_accounts",
-            name="finance-extract-accounts",
+            name="finance-extract-accounts-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -154,7 +155,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_gl_entries",
-            name="finance-extract-gl-entries",
+            name="finance-extract-gl-entries-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -271,7 +272,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_invoices",
-            name="finance-extract-invoices",
+            name="finance-extract-invoices-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -393,7 +394,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="accounts_snapshot",
-            name="finance-accounts-snapshot",
+            name="finance-accounts-snapshot-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -488,7 +489,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_ledger",
-            name="finance-stg-ledger",
+            name="finance-stg-ledger-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -592,7 +593,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="fct_revenue",
-            name="finance-fct-revenue",
+            name="finance-fct-revenue-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -693,7 +694,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="test_finance",
-            name="finance-test-finance",
+            name="finance-test-finance-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],

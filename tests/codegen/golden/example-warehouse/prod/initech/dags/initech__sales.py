@@ -8,6 +8,7 @@ from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
 
@@ -24,9 +25,10 @@ default_args = {
 
 with DAG(
     dag_id="initech__sales",
-    schedule="0 5 * * *",
+    schedule=CronDataIntervalTimetable("0 5 * * *", timezone="Europe/Amsterdam"),
     start_date=pendulum.datetime(2024, 6, 1, tz="Europe/Amsterdam"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["daily", "initech", "sales"],
     doc_md="Shop sales, loaded every morning: bronze copies of the shop tables, silver\nstaging models and a customer history, gold facts and a forecast.\nThe finance pipeline runs after each successful run of this one.",
@@ -38,7 +40,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="extract_customers",
-            name="sales-extract-customers",
+            name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -55,6 +57,11 @@ with DAG(
             env_vars=[
                 k8s.V1EnvVar(
                     name="SINCE",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
                     value=literal(""),
                     local_vars_configuration=K8S_CONFIG,
                 ),
@@ -153,7 +160,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_order_items",
-            name="sales-extract-order-items",
+            name="sales-extract-order-items-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -175,7 +182,12 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="SINCE",
-                    value="{{ ds }}",
+                    value="{{ data_interval_start | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
+                    value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -273,7 +285,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_orders",
-            name="sales-extract-orders",
+            name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -295,7 +307,12 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="SINCE",
-                    value="{{ ds }}",
+                    value="{{ data_interval_start | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
+                    value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -393,7 +410,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_payments",
-            name="sales-extract-payments",
+            name="sales-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -415,7 +432,12 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="SINCE",
-                    value="{{ ds }}",
+                    value="{{ data_interval_start | ts }}",
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
+                    value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -513,7 +535,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_products",
-            name="sales-extract-products",
+            name="sales-extract-products-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -530,6 +552,11 @@ with DAG(
             env_vars=[
                 k8s.V1EnvVar(
                     name="SINCE",
+                    value=literal(""),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="UNTIL",
                     value=literal(""),
                     local_vars_configuration=K8S_CONFIG,
                 ),
@@ -633,7 +660,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="stg_customers",
-            name="sales-stg-customers",
+            name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -732,7 +759,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="customers_snapshot",
-            name="sales-customers-snapshot",
+            name="sales-customers-snapshot-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -827,7 +854,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_order_items",
-            name="sales-stg-order-items",
+            name="sales-stg-order-items-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -926,7 +953,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_orders",
-            name="sales-stg-orders",
+            name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1025,7 +1052,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_payments",
-            name="sales-stg-payments",
+            name="sales-stg-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1124,7 +1151,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_products",
-            name="sales-stg-products",
+            name="sales-stg-products-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1228,7 +1255,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="fct_sales",
-            name="sales-fct-sales",
+            name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
@@ -1334,7 +1361,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="sales_forecast",
-            name="sales-sales-forecast",
+            name="sales-sales-forecast-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/spark-runner:0.1.0"),
             cmds=[literal("spark-runner")],
@@ -1348,7 +1375,7 @@ with DAG(
             env_vars=[
                 k8s.V1EnvVar(
                     name="SINCE",
-                    value="{{ ds }}",
+                    value="{{ data_interval_start | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -1435,7 +1462,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="test_sales",
-            name="sales-test-sales",
+            name="sales-test-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],

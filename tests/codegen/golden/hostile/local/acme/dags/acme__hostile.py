@@ -8,6 +8,7 @@ from airflow.providers.docker.operators.docker import DockerOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, Connection, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 
 
 class _ConnectionSecrets(Mapping):
@@ -48,9 +49,10 @@ default_args = {
 
 with DAG(
     dag_id="acme__hostile",
-    schedule="0 1 * * *",
+    schedule=CronDataIntervalTimetable("0 1 * * *", timezone="Europe/Berlin"),
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "hostile", "x.json", "{{ conn.x.password }}"],
     doc_md='Doc with """ quotes """ and {{ jinja }} and\nnewlines \\ backslash, see /etc/os-release.md\n',

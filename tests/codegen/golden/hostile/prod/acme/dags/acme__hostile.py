@@ -7,6 +7,7 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
 
@@ -24,9 +25,10 @@ default_args = {
 
 with DAG(
     dag_id="acme__hostile",
-    schedule="0 1 * * *",
+    schedule=CronDataIntervalTimetable("0 1 * * *", timezone="Europe/Berlin"),
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "hostile", "x.json", "{{ conn.x.password }}"],
     doc_md='Doc with """ quotes """ and {{ jinja }} and\nnewlines \\ backslash, see /etc/os-release.md\n',
@@ -38,7 +40,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="hostile_00",
-            name="hostile-hostile-00",
+            name="hostile-hostile-00-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             cmds=[
@@ -170,7 +172,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_01",
-            name="hostile-hostile-01",
+            name="hostile-hostile-01-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -297,7 +299,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_02",
-            name="hostile-hostile-02",
+            name="hostile-hostile-02-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -424,7 +426,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_03",
-            name="hostile-hostile-03",
+            name="hostile-hostile-03-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -551,7 +553,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_04",
-            name="hostile-hostile-04",
+            name="hostile-hostile-04-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -678,7 +680,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_05",
-            name="hostile-hostile-05",
+            name="hostile-hostile-05-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -805,7 +807,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_06",
-            name="hostile-hostile-06",
+            name="hostile-hostile-06-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -932,7 +934,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_07",
-            name="hostile-hostile-07",
+            name="hostile-hostile-07-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -1059,7 +1061,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_08",
-            name="hostile-hostile-08",
+            name="hostile-hostile-08-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -1186,7 +1188,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_09",
-            name="hostile-hostile-09",
+            name="hostile-hostile-09-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -1313,7 +1315,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_10",
-            name="hostile-hostile-10",
+            name="hostile-hostile-10-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -1440,7 +1442,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_11",
-            name="hostile-hostile-11",
+            name="hostile-hostile-11-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -1567,7 +1569,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_12",
-            name="hostile-hostile-12",
+            name="hostile-hostile-12-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -1694,7 +1696,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_13",
-            name="hostile-hostile-13",
+            name="hostile-hostile-13-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -1821,7 +1823,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="hostile_14",
-            name="hostile-hostile-14",
+            name="hostile-hostile-14-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             arguments=[
@@ -1948,7 +1950,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="silver",
-            name="hostile-silver",
+            name="hostile-silver-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:1.0"),
             container_resources=k8s.V1ResourceRequirements(
@@ -2017,7 +2019,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="hostile_static",
-            name="hostile-hostile-static",
+            name="hostile-hostile-static-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/hostile:{{ ds }}.sh"),
             cmds=[

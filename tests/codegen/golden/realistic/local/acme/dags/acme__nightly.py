@@ -6,6 +6,7 @@ import pendulum
 from airflow.providers.docker.operators.docker import DockerOperator
 from airflow.sdk import DAG, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 
 default_args = {
     "owner": "pipec",
@@ -16,11 +17,13 @@ default_args = {
 
 with DAG(
     dag_id="acme__nightly",
-    schedule="@daily",
+    schedule=CronDataIntervalTimetable("@daily", timezone="Europe/Berlin"),
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "nightly", "ops"],
+    is_paused_upon_creation=False,
 ) as dag:
     with TaskGroup(
         group_id="layer-silver",

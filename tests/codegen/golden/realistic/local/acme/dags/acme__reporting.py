@@ -19,6 +19,7 @@ with DAG(
     schedule=[Asset("pipec://acme/sales")],
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "reporting"],
 ) as dag:

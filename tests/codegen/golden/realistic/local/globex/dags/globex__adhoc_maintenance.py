@@ -19,8 +19,10 @@ with DAG(
     schedule=None,
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["adhoc_maintenance", "globex"],
+    is_paused_upon_creation=True,
 ) as dag:
     with TaskGroup(
         group_id="layer-bronze",

@@ -9,6 +9,7 @@ from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, Connection, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 
 
 class _ConnectionSecrets(Mapping):
@@ -50,9 +51,10 @@ default_args = {
 
 with DAG(
     dag_id="globex__sales",
-    schedule="0 6 * * *",
+    schedule=CronDataIntervalTimetable("0 6 * * *", timezone="Europe/Berlin"),
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
-    catchup=False,
+    catchup=True,
+    max_active_runs=2,
     default_args=default_args,
     tags=["daily", "finance", "globex", "sales"],
     doc_md="Daily sales: extract, stage, publish.",
@@ -74,6 +76,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             environment={"LOG_LEVEL": literal("info"), "RUN_ID": "{{ run_id }}"},
             private_environment=_ConnectionSecrets({"WAREHOUSE": "globex__warehouse"}),
@@ -104,6 +108,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             environment={"LOG_LEVEL": literal("info"), "RUN_ID": "{{ run_id }}"},
             private_environment=_ConnectionSecrets({"WAREHOUSE": "globex__warehouse"}),
@@ -134,6 +140,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             environment={"LOG_LEVEL": literal("info"), "RUN_ID": "{{ run_id }}"},
             private_environment=_ConnectionSecrets({"WAREHOUSE": "globex__warehouse"}),

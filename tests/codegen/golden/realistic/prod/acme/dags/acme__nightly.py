@@ -6,6 +6,7 @@ import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.sdk import DAG, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
 
@@ -20,11 +21,13 @@ default_args = {
 
 with DAG(
     dag_id="acme__nightly",
-    schedule="@daily",
+    schedule=CronDataIntervalTimetable("@daily", timezone="Europe/Berlin"),
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "nightly", "ops"],
+    is_paused_upon_creation=False,
 ) as dag:
     with TaskGroup(
         group_id="layer-silver",
@@ -33,7 +36,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="vacuum",
-            name="nightly-vacuum",
+            name="nightly-vacuum-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/tools:1.0"),
             cmds=[literal("vacuum")],

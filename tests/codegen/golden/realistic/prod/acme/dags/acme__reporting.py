@@ -23,6 +23,7 @@ with DAG(
     schedule=[Asset("pipec://acme/sales")],
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["acme", "reporting"],
 ) as dag:
@@ -33,7 +34,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="build_report",
-            name="reporting-build-report",
+            name="reporting-build-report-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/report:2.0.0"),
             cmds=[literal("python"), literal("-m"), literal("report")],

@@ -8,6 +8,7 @@ from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, TaskGroup
 from airflow.sdk.definitions.template import literal
+from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
 
@@ -26,9 +27,10 @@ default_args = {
 
 with DAG(
     dag_id="acme__sales",
-    schedule="0 6 * * *",
+    schedule=CronDataIntervalTimetable("0 6 * * *", timezone="Europe/Berlin"),
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
-    catchup=False,
+    catchup=True,
+    max_active_runs=2,
     default_args=default_args,
     tags=["acme", "daily", "finance", "sales"],
     doc_md="Daily sales: extract, stage, publish.",
@@ -40,7 +42,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="extract_customers",
-            name="sales-extract-customers",
+            name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -52,6 +54,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             env_vars=[
                 k8s.V1EnvVar(
@@ -139,7 +143,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_orders",
-            name="sales-extract-orders",
+            name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -151,6 +155,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             env_vars=[
                 k8s.V1EnvVar(
@@ -238,7 +244,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="extract_payments",
-            name="sales-extract-payments",
+            name="sales-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
@@ -250,6 +256,8 @@ with DAG(
                 literal("--since"),
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
+                "--since={{ data_interval_start | ts }}",
+                "--until={{ data_interval_end | ts }}",
             ],
             env_vars=[
                 k8s.V1EnvVar(
@@ -342,7 +350,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="stg_customers",
-            name="sales-stg-customers",
+            name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[
@@ -426,7 +434,7 @@ with DAG(
         )
         KubernetesPodOperator(
             task_id="stg_orders",
-            name="sales-stg-orders",
+            name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[
@@ -515,7 +523,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="fct_sales",
-            name="sales-fct-sales",
+            name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[

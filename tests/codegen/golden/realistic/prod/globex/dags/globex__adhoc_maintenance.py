@@ -23,8 +23,10 @@ with DAG(
     schedule=None,
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
+    max_active_runs=1,
     default_args=default_args,
     tags=["adhoc_maintenance", "globex"],
+    is_paused_upon_creation=True,
 ) as dag:
     with TaskGroup(
         group_id="layer-bronze",
@@ -33,7 +35,7 @@ with DAG(
     ):
         KubernetesPodOperator(
             task_id="a_very_long_task_name_that_will_need_a_hashed_pod_name_x",
-            name="adhoc-maintenance-a-very-long-task-name-that-will-need-e183f0cd",
+            name="adhoc-maintenance-a-very-long-task-name-that-e183f0cd-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
             image=literal("registry.localhost/etl/tools:1.0"),
             arguments=[literal("echo"), literal("hello world")],
