@@ -45,6 +45,16 @@ REASONS = {
 }
 
 
+# Why a figure is missing from a run (the machine was shared; see "How it was measured").
+NOTE_RERUN = "run `make bench` on a quiet machine to fill it in."
+NOT_MEASURED = {
+    "dag-factory": "the one dag-factory parse of this run (about 15 minutes of wall time on the loaded "
+                   "machine) was lost to a harness bug, since fixed; " + NOTE_RERUN,
+    "20,000": "the 20,000-task compile did not finish before the deadline on the loaded machine; " + NOTE_RERUN,
+    "growth": "needs the 20,000-task figure; " + NOTE_RERUN,
+}
+
+
 def _load(label: str) -> dict | None:
     path = RESULTS / f"{label}.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
@@ -203,7 +213,9 @@ def render(before: dict | None, after: dict, plotted: bool) -> str:
         "Each command runs in a fresh child process; figures are medians over the repeats shown.",
         "**CPU** is the child's user + system time from `os.wait4` and is the figure compared with the",
         "targets: the machine was shared with other jobs, which inflates wall time (shown next to it)",
-        "but not CPU time. Peak memory is the child's maximum resident set.",
+        "but not CPU time. Peak memory is the child's maximum resident set. For this page the load",
+        "average was about 15 on 2 cores, so the parts ran as separate `bench/run.py --only PART`",
+        "invocations whose results were merged (`--merge`); wall times here are not representative.",
         "Projects come from `bench/generate.py`: N tenants, each in its own file with 2 pipelines of 20",
         "tasks over bronze, silver and gold (a fifth of the tenants high-security), compiled with",
         "`--env prod` (KubernetesPodOperator DAGs, pod YAML, tenant manifests). A one-tenant edit changes",
@@ -223,6 +235,12 @@ def render(before: dict | None, after: dict, plotted: bool) -> str:
         for row in missed:
             reason = next((text for key, text in REASONS.items() if key in row[0] and text), "")
             lines.append(f"- {row[0]} ({row[3]} against {row[1]}): {reason or 'see the tables below.'}")
+    unmeasured = [row for row in targets(before, after) if row[5] == "n/a"]
+    if unmeasured:
+        lines += ["", "**Not measured in this run:**", ""]
+        for row in unmeasured:
+            reason = next((text for key, text in NOT_MEASURED.items() if key in row[0]), "no figure in the results.")
+            lines.append(f"- {row[0]}: {reason}")
     lines += ["", "## What changed, and what each change moved", ""]
     lines += _table(["change", "what", "figure", "before", "after"], _change_rows(before, after))
     lines += ["", "## Compile by project size (CPU / wall seconds, medians)", ""]
@@ -240,7 +258,9 @@ def render(before: dict | None, after: dict, plotted: bool) -> str:
               "hand-written-style file per DAG (task_id, name, namespace, image, cmds, arguments and `>>`",
               "edges only). Airflow and the Kubernetes provider are imported before the clock starts.",
               "dag-factory's YAML is the same before and after (it never carried pipec's shared",
-              "configuration), so it was parsed once and both columns show that figure.", ""]
+              "configuration), so it is parsed once and both columns show that figure.",
+              f"Graphs compared through DagBag in this run: {', '.join(_get(after, 'dagbag', 'compared') or [])}"
+              " (all three also in `tests/codegen/test_bench_variants.py`).", ""]
     for name, result in (("After", after), ("Before", before)):
         rows = _dagbag_rows(result)
         if rows:

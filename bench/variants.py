@@ -164,13 +164,25 @@ def _py(value: Any) -> str:
     return repr(value)
 
 
+def _types(value: Any) -> set[str]:
+    """Every ``__type__`` in a value (the classes its source must import)."""
+    if isinstance(value, dict):
+        found = {value["__type__"]} if "__type__" in value else set()
+        return found.union(*(_types(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_types(v) for v in value))
+    return set()
+
+
 def minimal_file(source: DagSource) -> str:
     """A short hand-written-style DAG file with the same dag_id, tasks and edges."""
     schedule = source.dag_kwargs.get("schedule")
+    extra = sorted(t for t in _types(schedule) if not t.startswith("pendulum."))
     lines = [
         "import pendulum",
         "from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator",
         "from airflow.sdk import DAG",
+        *(f"from {t.rsplit('.', 1)[0]} import {t.rsplit('.', 1)[1]}" for t in extra),
         "",
         f"with DAG(dag_id={source.dag_kwargs['dag_id']!r}, schedule={_py(schedule)},",
         f"         start_date={_py(source.dag_kwargs['start_date'])}, catchup=False) as dag:",
