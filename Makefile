@@ -1,13 +1,26 @@
 # The two commands of the README:
 #   make examples   set up and compile every example (check, then compile local and prod)
-#   make test       set up everything (Python test deps incl. Airflow, node packages) and run all tests
+#   make test       set up everything (Python test deps incl. Airflow, node packages,
+#                   Docker) and run all tests
 #   make bench      the benchmark (bench/run.py): writes docs/performance.md; not part of `make test`
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 EXAMPLES := $(sort $(dir $(wildcard examples/*/pipec.toml)))
 
-.PHONY: examples test bench setup setup-test clean
+# The oldest supported Airflow line, with the oldest provider releases that work
+# on it (older cncf-kubernetes lacks automount_service_account_token, older smtp
+# does not install beside 3.0). tests/codegen/test_airflow_lines.py runs the
+# Airflow-facing suites in this venv; the newest line (3.3) is $(VENV) itself.
+AIRFLOW30 := .venv-airflow30
+AIRFLOW30_PINS := apache-airflow==3.0.6 \
+  apache-airflow-providers-cncf-kubernetes==10.5.0 \
+  apache-airflow-providers-docker==4.3.0 \
+  apache-airflow-providers-smtp==2.0.2 \
+  apache-airflow-providers-standard==0.4.0 \
+  pytest==9.2.0 hypothesis==6.170.15 black==26.10.1 kubernetes-validate==1.37.0
+
+.PHONY: examples test bench setup setup-test setup-airflow30 system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +37,21 @@ $(VENV)/.setup-test: pyproject.toml setup.py | $(BIN)/python
 vscode-extension/node_modules/.package-lock.json: vscode-extension/package-lock.json
 	cd vscode-extension && npm ci --no-audit --no-fund
 
+$(AIRFLOW30)/.setup: pyproject.toml setup.py Makefile
+	$(PYTHON) -m venv $(AIRFLOW30)
+	$(AIRFLOW30)/bin/python -m pip install --quiet --upgrade pip
+	$(AIRFLOW30)/bin/python -m pip install --quiet -e . $(AIRFLOW30_PINS)
+	touch $@
+
+# The real-run tests (tests/runs) need a Docker daemon and a static busybox for
+# the runner images they build; they start dockerd themselves (as root).
+system-deps:
+	@dpkg -s docker.io busybox-static >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io busybox-static; }
+
 setup: $(VENV)/.setup
 setup-test: $(VENV)/.setup-test vscode-extension/node_modules/.package-lock.json
+setup-airflow30: $(AIRFLOW30)/.setup
 
 examples: setup
 	@set -e; for ex in $(EXAMPLES); do \
@@ -35,7 +61,7 @@ examples: setup
 	   ../../$(BIN)/pipec compile --env prod --out build); \
 	done
 
-test: setup-test
+test: setup-test setup-airflow30 system-deps
 	cd vscode-extension && npm test
 	$(BIN)/python -m pytest -q
 
@@ -45,4 +71,4 @@ bench: setup-test
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) vscode-extension/node_modules examples/*/build
+	rm -rf $(VENV) $(AIRFLOW30) vscode-extension/node_modules examples/*/build

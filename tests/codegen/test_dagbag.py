@@ -138,7 +138,7 @@ def test_dags_serialize_without_resolving_secrets(
     bags: dict, env: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The scheduler's serialized form is built without any secret connection defined."""
-    from airflow.serialization.serialized_objects import DagSerialization
+    from .runtime import DagSerialization
 
     for name in ("AIRFLOW_CONN_ACME__WAREHOUSE", "AIRFLOW_CONN_GLOBEX__WAREHOUSE"):
         monkeypatch.delenv(name, raising=False)

@@ -123,12 +123,12 @@ def test_hostile_strings_are_covered(received: dict) -> None:
 
 
 def test_kubernetes_secrets_reference_the_tenant_secret(tmp_path: Path) -> None:
-    from .runtime import load_dags, rendered
+    from .runtime import build_pod, load_dags, rendered
 
     project = CASES["realistic"]("prod")
     bag, _ = load_dags(project, tmp_path)
     op = rendered(bag.dags["globex__sales"].get_task("extract_orders"))
-    pod = op.build_pod_request_obj(dry_run=True)
+    pod = build_pod(op, dry_run=True)
     [secret] = [e for e in pod.spec.containers[0].env if e.value_from]
     ref = secret.value_from.secret_key_ref
     assert (secret.name, ref.name, ref.key) == ("WAREHOUSE", "globex-warehouse", "dsn")
@@ -137,9 +137,7 @@ def test_kubernetes_secrets_reference_the_tenant_secret(tmp_path: Path) -> None:
 def test_docker_secret_comes_from_the_connection_password_masked_and_unrendered(
     tmp_path: Path,
 ) -> None:
-    from airflow.sdk._shared.secrets_masker import redact
-
-    from .runtime import load_dags, received_docker, rendered
+    from .runtime import load_dags, received_docker, redact, rendered
 
     bag, files = load_dags(CASES["realistic"]("local"), tmp_path)
     assert SECRET.encode() not in b"".join(files.values())
@@ -155,13 +153,11 @@ def test_docker_secret_comes_from_the_connection_password_masked_and_unrendered(
 def test_docker_secret_without_connection_fails_the_task(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
-    from .runtime import load_dags, received_docker
+    from .runtime import MISSING_CONNECTION, load_dags, received_docker
 
     bag, _ = load_dags(CASES["realistic"]("local"), tmp_path)
     monkeypatch.delenv("AIRFLOW_CONN_ACME__WAREHOUSE")
-    with pytest.raises(AirflowNotFoundException):
+    with pytest.raises(MISSING_CONNECTION):
         received_docker(bag.dags["acme__sales"].get_task("extract_orders"))
 
 

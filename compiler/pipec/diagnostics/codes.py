@@ -92,7 +92,9 @@ CODES: dict[str, Code] = _table(
          "\"2\", \"512Mi\", \"8Gi\"."),
     Code("E203", "invalid-cron", "not a valid cron expression or preset",
          "A schedule is a five-field cron string (\"0 6 * * *\"), a preset such as\n"
-         "\"@daily\" or \"@hourly\", `manual`, or `after(pipeline)`."),
+         "\"@daily\" or \"@hourly\", `manual`, or `after(pipeline)`. Cron is checked with\n"
+         "croniter, as Airflow checks it: `L`, `W`, `#` and `?` are accepted, and a\n"
+         "schedule that never fires (\"0 0 31 2 *\", the 31st of February) is refused."),
     Code("E204", "invalid-duration", "a duration with an unknown unit",
          "Durations are an integer and a unit: `30s`, `5m`, `2h`, `1d`."),
     Code("E205", "unknown-enum-value", "not a value of the expected enum",
@@ -124,6 +126,23 @@ CODES: dict[str, Code] = _table(
          "A profile or quota must ask for some cpu and memory. Docker reads\n"
          "`mem_limit=0` as unlimited, and a zero quota admits no pod at all. Write a\n"
          "size such as \"500m\" or \"512Mi\"."),
+    Code("E216", "tag-too-long", "a DAG tag longer than Airflow allows",
+         "Airflow stores DAG tags in a column of 100 characters; a longer tag makes the\n"
+         "DAG fail to serialize. Shorten the tag."),
+    Code("E217", "user-id-out-of-range", "a user id larger than Kubernetes allows",
+         "`run_as_user` and a runner's `user` become the pod's `runAsUser`, which\n"
+         "Kubernetes validates as a non-negative 32-bit integer: at most 2147483647."),
+    Code("E218", "invalid-kubernetes-version", "`kubernetes_version` is not a version",
+         "`kubernetes_version` names the Kubernetes minor release the manifests target,\n"
+         "written `\"1.31\"`: major version 1, a dot and the minor version."),
+    Code("E219", "invalid-registry", "`registry` is not an image registry and repository prefix",
+         "`registry` is the start of every image reference: a host with an optional port\n"
+         "and path, such as `\"registry.example.com/etl\"` or `\"localhost:5000/team\"`.\n"
+         "No scheme (`https://`), spaces, uppercase path or trailing `/`."),
+    Code("E220", "start-out-of-range", "the start date overflows in the platform's timezone",
+         "Airflow converts the start date, midnight in the platform's timezone, to UTC.\n"
+         "Near the ends of the calendar (0001-01-01 east of UTC, 9999-12-31 west of it)\n"
+         "the conversion leaves the dates Python can represent and the DAG fails to load."),
     Code("E230", "undeclared-queue", "a task's queue is not declared in the environment compiled",
          "A task runs on an Airflow queue only when its runner or task sets `queue`, and\n"
          "that queue must be declared with `queues = [...]` on the platform (every\n"

@@ -116,13 +116,17 @@ class Defs:
         if self.platform is None:
             return None
         span = self.platform_decl.keyword
-        scope = {k: Val("text" if isinstance(v, str) else "int", (v,) if isinstance(v, str) else v,
-                        self.platform.spans.get(k, span))
-                 for k, v in specs.platform_values(self.platform).items() if isinstance(v, (str, int))}
+        invalid = {k: Val("name", INVALID, self.platform.spans[k])  # reported where they are set
+                   for k, v in self.platform.values.items() if v is INVALID and k in self.platform.spans}
+        scope = {**{k: Val("text" if isinstance(v, str) else "int", (v,) if isinstance(v, str) else v,
+                           self.platform.spans.get(k, span))
+                    for k, v in specs.platform_values(self.platform).items() if isinstance(v, (str, int))}, **invalid}
         env_read = self.envs[env][0] if env in self.envs else None
         registry = env_read.get("registry") if env_read is not None else None
         if isinstance(registry, str):
             scope["registry"] = Val("text", (registry,), env_read.spans["registry"])
+        elif env_read is not None and "registry" in env_read.spans:
+            scope["registry"] = Val("name", INVALID, env_read.spans["registry"])  # reported where it is set
         return scope
 
     def queues(self, env: str) -> tuple[str, ...]:
@@ -180,6 +184,7 @@ class DeclReader:
 
     def _environment(self, decl: n.Decl, mod: LoadedModule) -> None:
         read = self._simple(decl, mod, f"environment `{decl.name.text}`", specs.ENVIRONMENT)
+        specs.check_environment(read, self.sink)
         specs.check_queues(read, self.sink, self.ev)
         if self._global_unique(self.defs.envs, decl, "environment"):
             self.defs.envs[decl.name.text] = (read, decl)

@@ -6,6 +6,7 @@ task's ``when`` block for the environment being compiled (spec 3.1).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,9 @@ from pipec.syntax import nodes as n
 
 _OVERRIDE_TYPES = {"retries": specs.INT, "retry_delay": specs.DUR, "timeout": specs.DUR, "queue": specs.OPT_S,
                    "profile": Ty("ref", ref_kind="profile"), "env": Ty("map")}
+# one address, printable ASCII without spaces: CR/LF would inject mail headers
+EMAIL = re.compile(r"[!-?A-~]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+MAX_TAG = 100  # Airflow's TAG_MAX_LEN: a longer tag fails to serialize the DAG
 _DATED = ("ds", "logical_date", "window_start", "window_end", "data_interval_start", "data_interval_end")
 _WINDOW = ("window_start", "window_end", "data_interval_start", "data_interval_end")
 
@@ -111,6 +115,10 @@ class Instantiator:
         tags = []
         for item in items:
             text = self.ev.coerce(item, specs.S, "`tags`")
+            if isinstance(text, str) and len(text) > MAX_TAG:
+                self.sink.emit("E216", f"a tag of {len(text)} characters is longer than Airflow allows", item.span,
+                               label=f"more than {MAX_TAG} characters", help=f"shorten the tag to {MAX_TAG} characters")
+                continue
             if text is not INVALID:
                 tags.append(text)
         return sorted(set(tags))
@@ -136,8 +144,7 @@ class Instantiator:
             self.sink.emit("E201", "`email` takes address strings", arg.span, help='write email("oncall@example.com")')
             return None
         text = "".join(p.text for p in arg.value.parts)
-        local, at, domain = text.partition("@")
-        if not at or not local or "." not in domain or " " in text:
+        if not EMAIL.fullmatch(text):
             self.sink.emit("E208", f"`{text}` is not an email address", arg.value.span,
                            help="write a full address such as oncall@example.com")
             return None
@@ -279,6 +286,8 @@ class Instantiator:
         if isinstance(user, int) and user <= 0:
             self.sink.emit("E208", "`user` must be a non-root user id", span,
                            help="pods run as a non-root numeric user; use e.g. 10001")
+        elif isinstance(user, int) and user > specs.MAX_USER_ID:
+            self.sink.emit("E217", f"user id {user} is larger than Kubernetes allows", span, help=specs.USER_HELP)
 
     def _default_profile(self, runner: RunnerDef):
         sym, _ = runner.module.lookup(("small",))

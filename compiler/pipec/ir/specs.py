@@ -9,6 +9,7 @@ import zoneinfo
 
 from pipec.diagnostics import Label, Sink
 from pipec.ir.blocks import FieldSpec, Read
+from pipec.ir.cron import cron_problem
 from pipec.ir.values import BUILTIN_ENUMS, INVALID, Evaluator, Scope, Ty
 from pipec.source import Span
 from pipec.syntax import nodes as n
@@ -56,6 +57,12 @@ RFC1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 RFC1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 SECRET_KEY = re.compile(r"[-._a-zA-Z0-9]+")
 SQL_IDENT = re.compile(r"[a-z_][a-z0-9_]*")
+K8S_VERSION = re.compile(r"1\.(0|[1-9][0-9]{0,2})")
+# an image reference without tag: domain[:port] then path components (distribution/reference grammar)
+REGISTRY = re.compile(r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*"
+                      r"(?::[0-9]{1,5})?)(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*")
+MAX_USER_ID = 2**31 - 1  # Kubernetes validates runAsUser as a non-negative int32
+USER_HELP = f"Kubernetes accepts user ids up to {MAX_USER_ID}; use e.g. 10001"
 QUEUE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,256}")
 PRESETS = ("@once", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly", "@annually")
 
@@ -97,6 +104,10 @@ def check_platform(read: Read, sink: Sink) -> None:
     if isinstance(user, int) and user <= 0:
         _bad(sink, read, "run_as_user", "`run_as_user` must be a non-root user id",
              "pods run as a non-root numeric user (restricted Pod Security Standard); use e.g. 10001")
+    elif isinstance(user, int) and user > MAX_USER_ID:
+        _bad(sink, read, "run_as_user", f"user id {user} is larger than Kubernetes allows", USER_HELP, "E217")
+    _check_start_in_timezone(read, sink)
+    check_registry(read, sink)
     check_k8s_label(sink, read, "airflow_namespace", "Kubernetes namespace")
     for key in ("pull_secret", "airflow_service_account"):
         value = read.get(key)
@@ -124,6 +135,38 @@ def check_queues(read: Read, sink: Sink, ev: Evaluator) -> None:
         else:
             seen[name] = item.span
     read.values["queues"] = tuple(sorted(seen))
+
+
+def _check_start_in_timezone(read: Read, sink: Sink) -> None:
+    """E220: the start date at midnight in the timezone must be a datetime in UTC too."""
+    start, tz = read.get("start"), read.get("timezone", "UTC")
+    if not isinstance(start, str) or not isinstance(tz, str):
+        return
+    try:
+        midnight = dt.datetime.combine(dt.date.fromisoformat(start), dt.time(), zoneinfo.ZoneInfo(tz))
+        midnight.astimezone(dt.timezone.utc)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return  # reported by the date and timezone checks
+    except OverflowError:
+        _bad(sink, read, "start", f"`{start}` in timezone `{tz}` lies outside the dates Python can hold in UTC",
+             'pick a start date between "0001-01-02" and "9999-12-30"', "E220")
+
+
+def check_registry(read: Read, sink: Sink) -> None:
+    """E219: `registry` (platform, or an environment's override) starts every image reference."""
+    registry = read.get("registry")
+    if isinstance(registry, str) and not (len(registry) <= 255 and REGISTRY.fullmatch(registry)):
+        _bad(sink, read, "registry", f"`{registry}` is not an image registry and repository prefix",
+             'write a registry host with an optional port and path, e.g. "registry.example.com/etl" or '
+             '"localhost:5000/team"', "E219")
+
+
+def check_environment(read: Read, sink: Sink) -> None:
+    check_registry(read, sink)
+    version = read.get("kubernetes_version")
+    if isinstance(version, str) and not K8S_VERSION.fullmatch(version):
+        _bad(sink, read, "kubernetes_version", f"`{version}` is not a Kubernetes version",
+             'write the major and minor version, e.g. "1.31"', "E218")
 
 
 def check_pipeline(read: Read, sink: Sink) -> None:
@@ -183,8 +226,8 @@ def _egress(val, sink: Sink, ev: Evaluator):
     cidr, _, port = text.rpartition(":")
     try:
         net = ipaddress.ip_network(cidr, strict=False)
-        number = int(port)
-        ok = 1 <= number <= 65535 and port.isdigit()
+        ok = port.isascii() and port.isdigit() and len(port) <= 5 and 1 <= int(port) <= 65535
+        number = int(port) if ok else 0
     except ValueError:
         ok = False
     if not ok:
@@ -273,35 +316,3 @@ def read_schedule(fld: n.Field, ev: Evaluator, scope: Scope) -> tuple[str, objec
 def describe_kind(kind: str) -> str:
     return {"int": "an integer", "name": "an undefined name", "symbol": "a declaration", "list": "a list",
             "map": "a map", "bool": "a boolean", "duration": "a duration", "call": "a call"}.get(kind, kind)
-
-
-_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
-_CRON_NAMES = ({}, {}, {}, {m: i + 1 for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split())},
-    {d: i for i, d in enumerate("sun mon tue wed thu fri sat".split())})
-_FIELD_NAMES = ("minute", "hour", "day of month", "month", "day of week")
-
-
-def cron_problem(text: str) -> str | None:
-    fields = text.split()
-    if len(fields) != 5:
-        return f"has {len(fields)} fields, expected 5"
-    for i, part in enumerate(fields):
-        for item in part.split(","):
-            if not _cron_item_ok(item.lower(), _CRON_RANGES[i], _CRON_NAMES[i]):
-                return f"bad {_FIELD_NAMES[i]} `{item}`"
-    return None
-
-
-def _cron_item_ok(item: str, bounds: tuple[int, int], names: dict) -> bool:
-    base, _, step = item.partition("/")
-    if step and (not step.isdigit() or int(step) == 0):
-        return False
-    if base == "*":
-        return True
-    lo, _, hi = base.partition("-")
-    values = [names.get(v, v) for v in ((lo, hi) if hi else (lo,))]
-    if not all(isinstance(v, int) or (isinstance(v, str) and v.isdigit()) for v in values):
-        return False
-    nums = [int(v) for v in values]
-    return all(bounds[0] <= v <= bounds[1] for v in nums) and (len(nums) == 1 or nums[0] <= nums[1])
