@@ -187,7 +187,8 @@ def _compile(cfg: ProjectConfig, env: str, out_dir: Path, check_only: bool, fmt:
         _summary(errors, "compile", fmt)
         raise SystemExit(1)
     try:
-        outcome = publish(out_dir, env, generate(result.project), check=check_only)
+        outcome = publish(out_dir, env, generate(result.project), check=check_only,
+                          inputs=dict(result.project.inputs))
     except PublishError as err:
         _publish_error(err, fmt, "compile")
     _emit(errors, result.sources, fmt, color)  # one (empty) document for machine formats

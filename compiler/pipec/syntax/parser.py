@@ -25,7 +25,7 @@ from pipec.syntax.build import Builder
 _OPEN = {"LPAR": "(", "LSQB": "[", "LBRACE": "{"}
 _CLOSE = {"RPAR", "RSQB", "RBRACE"}
 _DECL_START = re.compile(
-    r"^(?:import|platform|environment|profile|enum|runner|tenant|pipeline)\b(?![ \t]*=)", re.M
+    r"^(?:import|platform|environment|profile|enum|runner|tenant|pipeline|dbt)\b(?![ \t]*=)", re.M
 )
 
 
