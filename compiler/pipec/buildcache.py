@@ -14,7 +14,8 @@ would write exactly what is there: it reports the same result without parsing
 anything. Any other run compiles in full. The set of inputs is the previous
 run's: a file only enters the program through an import in another input, so
 while those bytes are unchanged, so is the set. A missing, unreadable or
-malformed record is just a miss.
+malformed record is just a miss. A project that reads dbt manifests is never
+recorded (those files and the dbt project's are not part of the key).
 """
 
 from __future__ import annotations

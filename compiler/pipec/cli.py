@@ -165,8 +165,11 @@ def compile_cmd(files, env, out, check_only, fmt, color) -> None:
         outcome = _unchanged(cached.outputs)
         _emit([], SourceMap(), fmt, color)  # one (empty) document for machine formats
         raise SystemExit(_report_publish(outcome, out_dir / env, check_only, fmt))
-    outcome, inputs = _compile(cfg, env, out_dir, check_only, fmt, color)
-    if not buildcache.disabled() and (not check_only or outcome.up_to_date):
+    outcome, result = _compile(cfg, env, out_dir, check_only, fmt, color)
+    inputs = result.program
+    # dbt manifests and dbt project files are inputs the key does not hash: no record then.
+    reads_dbt = bool(result.defs is not None and getattr(result.defs, "dbt", None))
+    if not buildcache.disabled() and not reads_dbt and (not check_only or outcome.up_to_date):
         config = cfg.root / CONFIG if (cfg.root / CONFIG).is_file() else None
         outputs = _hashes(out_dir / env, outcome)
         if outputs is not None:
@@ -192,7 +195,7 @@ def _compile(cfg: ProjectConfig, env: str, out_dir: Path, check_only: bool, fmt:
     except PublishError as err:
         _publish_error(err, fmt, "compile")
     _emit(errors, result.sources, fmt, color)  # one (empty) document for machine formats
-    return outcome, result.program
+    return outcome, result
 
 
 def _unchanged(outputs: dict[str, str]):

@@ -167,3 +167,15 @@ def test_a_symlinked_output_is_never_a_hit(project, analyses):
     pools.symlink_to(copy)
     again = invoke(["compile", "--env", "prod"], project)
     assert len(analyses) == 2 and again.exit_code != 0 and "E720" in again.stdout + again.stderr
+
+
+def test_a_project_reading_dbt_manifests_always_compiles(tmp_path, analyses):
+    shop = next((p for p in EXAMPLES if p.name == "shop_dbt"), None)
+    assert shop is not None, "the dbt example is gone: point this test at another dbt project"
+    root = tmp_path / "shop"
+    shutil.copytree(shop, root, ignore=shutil.ignore_patterns("build"))
+    first = invoke(["compile", "--env", "prod", "--out", "out"], root)
+    assert first.exit_code == 0, first.stderr
+    assert not (root / "out" / buildcache.CACHE_DIR).exists()
+    assert invoke(["compile", "--env", "prod", "--out", "out"], root).exit_code == 0
+    assert len(analyses) == 2
