@@ -2,6 +2,7 @@
 #   make examples   set up and compile every example (check, then compile local and prod)
 #   make test       set up everything (Python test deps incl. Airflow, node packages,
 #                   Docker, dbt in .venv-dbt with the examples' dbt manifests) and run all tests
+#   make bench      the benchmark (bench/run.py): writes docs/performance.md; not part of `make test`
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -26,7 +27,7 @@ AIRFLOW30_PINS := apache-airflow==3.0.6 \
   apache-airflow-providers-standard==0.4.0 \
   pytest==9.2.0 hypothesis==6.170.15 black==26.10.1 kubernetes-validate==1.37.0
 
-.PHONY: examples test setup setup-test setup-airflow30 setup-dbt dbt-manifests bench-dbt system-deps clean
+.PHONY: examples test bench setup setup-test setup-airflow30 setup-dbt dbt-manifests bench-dbt system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +97,11 @@ examples: setup dbt-manifests
 test: setup-test setup-airflow30 system-deps dbt-manifests
 	cd vscode-extension && npm test
 	$(BIN)/python -m pytest -q
+
+# Bench-only dependencies (dag-factory, matplotlib) go into the test venv here, never in `make test`.
+bench: setup-test
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(AIRFLOW30) $(DBT_VENV) $(COSMOS_VENV) vscode-extension/node_modules examples/*/build examples/*/dbt/target examples/*/dbt/logs
