@@ -21,3 +21,21 @@ FUZZ = os.environ.get("PIPEC_FUZZ") == "1" or os.environ.get("HYPOTHESIS_PROFILE
 if FUZZ:
     os.environ.setdefault("PIPEC_FUZZ_SCALE", "20")
 settings.load_profile("fuzz" if FUZZ else "ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_sessionstart(session) -> None:
+    """Write the examples' dbt manifests with real `dbt parse` (in .venv-dbt) before any test.
+
+    `make test` does the same before pytest; this keeps a bare `pytest` run
+    correct too. make does nothing when the manifests are up to date.
+    """
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    if shutil.which("make") is None or not (root / "Makefile").is_file():
+        return
+    proc = subprocess.run(["make", "-s", "dbt-manifests"], cwd=root, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"`make dbt-manifests` failed:\n{proc.stdout}\n{proc.stderr}")

@@ -6,7 +6,14 @@ The public API is a thin facade over ``pipec.driver``:
   it also returns the typed IR (``pipec.ir.model.Project``).
 """
 
-from pipec.driver import Analysis, analyze
-
 __all__ = ["Analysis", "analyze"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``pipec.analyze`` and ``pipec.Analysis``, imported on first use (``pipec --help`` stays fast)."""
+    if name in __all__:
+        from pipec import driver
+
+        return getattr(driver, name)
+    raise AttributeError(f"module 'pipec' has no attribute {name!r}")

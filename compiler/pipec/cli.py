@@ -11,15 +11,17 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pipec.diagnostics import CODES, Diagnostic, Sink
 from pipec.diagnostics.render import render
-from pipec.driver import Analysis, analyze
-from pipec.ir.loader import display_path
-from pipec.project import ProjectConfig, ProjectError, resolve
+from pipec.project import CONFIG, ProjectConfig, ProjectError, resolve
 from pipec.source import SourceMap, Span
+
+if TYPE_CHECKING:
+    from pipec.driver import Analysis
 
 FORMATS = click.Choice(["text", "json", "sarif", "github"])
 
@@ -63,6 +65,8 @@ def _project_error(err: ProjectError, fmt: str) -> None:
         sink.emit(err.code, err.message, Span("<command line>", 0, 0), help=err.help)
     else:
         path, text, start, end, label = err.at
+        from pipec.ir.loader import display_path
+
         shown = display_path(path)
         sources.add(shown, text)
         sink.emit(err.code, err.message, Span(shown, start, end), label=label, help=err.help)
@@ -80,8 +84,10 @@ def _publish_error(err, fmt: str, what: str) -> None:
 
 
 def _run(files: tuple[str, ...], fmt: str, env: str | None = None, *,
-         lint: bool = False) -> tuple[ProjectConfig, Analysis]:
+         lint: bool = False) -> tuple[ProjectConfig, "Analysis"]:
     """Resolve the project and analyse it; lint rules run only for ``lint`` (the other commands show errors)."""
+    from pipec.driver import analyze
+
     try:
         cfg = resolve(files)
     except ProjectError as err:
@@ -140,8 +146,7 @@ def lint(files: tuple[str, ...], fmt: str, color: str) -> None:
 @common_color
 def compile_cmd(files, env, out, check_only, fmt, color) -> None:
     """Compile FILES for one environment into OUT/ENV/ (DAGs, pod specs, tenant manifests)."""
-    from pipec.codegen import generate
-    from pipec.publish import PublishError, publish
+    from pipec import buildcache
 
     try:
         cfg = resolve(files)
@@ -152,6 +157,30 @@ def compile_cmd(files, env, out, check_only, fmt, color) -> None:
     if env is None or out_dir is None:
         _project_error(ProjectError("E702", "`compile` needs --env and --out (or `env`/`out` in pipec.toml)",
                                     "e.g. pipec compile --env local --out build"), fmt)
+    options = buildcache.options_of(cfg.entries, cfg.root, env, out_dir)
+    cached = None if buildcache.disabled() else buildcache.lookup(out_dir, env, options)
+    if cached is not None:  # nothing changed since a clean run: its outputs are all in place
+        outcome = _unchanged(cached.outputs)
+        _emit([], SourceMap(), fmt, color)  # one (empty) document for machine formats
+        raise SystemExit(_report_publish(outcome, out_dir / env, check_only, fmt))
+    outcome, result = _compile(cfg, env, out_dir, check_only, fmt, color)
+    inputs = result.program
+    # dbt manifests and dbt project files are inputs the key does not hash: no record then.
+    reads_dbt = bool(result.defs is not None and getattr(result.defs, "dbt", None))
+    if not buildcache.disabled() and not reads_dbt and (not check_only or outcome.up_to_date):
+        config = cfg.root / CONFIG if (cfg.root / CONFIG).is_file() else None
+        outputs = _hashes(out_dir / env, outcome)
+        if outputs is not None:
+            buildcache.store(out_dir, env, buildcache.input_files(inputs, config), options, outputs)
+    raise SystemExit(_report_publish(outcome, out_dir / env, check_only, fmt))
+
+
+def _compile(cfg: ProjectConfig, env: str, out_dir: Path, check_only: bool, fmt: str, color: str):
+    """Analyse, generate and publish (or compare); exits on errors. The outcome and the program."""
+    from pipec.codegen import generate
+    from pipec.driver import analyze
+    from pipec.publish import PublishError, publish
+
     result = analyze(cfg.entries, cfg.root, env, lint_config=None)
     errors = result.errors
     if errors or result.project is None:
@@ -159,11 +188,29 @@ def compile_cmd(files, env, out, check_only, fmt, color) -> None:
         _summary(errors, "compile", fmt)
         raise SystemExit(1)
     try:
-        outcome = publish(out_dir, env, generate(result.project), check=check_only)
+        outcome = publish(out_dir, env, generate(result.project), check=check_only,
+                          inputs=dict(result.project.inputs))
     except PublishError as err:
         _publish_error(err, fmt, "compile")
     _emit(errors, result.sources, fmt, color)  # one (empty) document for machine formats
-    raise SystemExit(_report_publish(outcome, out_dir / env, check_only, fmt))
+    return outcome, result
+
+
+def _unchanged(outputs: dict[str, str]):
+    from pipec.publish import PublishResult
+
+    return PublishResult(unchanged=tuple(sorted(outputs)))
+
+
+def _hashes(root: Path, outcome) -> dict[str, str] | None:
+    """SHA-256 of every output now in ``root`` (None if one cannot be read)."""
+    import hashlib
+
+    paths = outcome.written + outcome.unchanged
+    try:
+        return {p: hashlib.sha256((root / p).read_bytes()).hexdigest() for p in paths}
+    except OSError:
+        return None
 
 
 def _report_publish(outcome, where: Path, check_only: bool, fmt: str) -> int:

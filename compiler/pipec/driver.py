@@ -6,6 +6,7 @@ them runs a stage on its own.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -112,7 +113,14 @@ def _project(defs: Defs, inst: Instantiator, env: str, sink: Sink, root: Path) -
     platform = ir.Platform(**specs.platform_values(defs.platform))
     tenants = tuple(_tenant(defs.tenants[name]) for name in sorted(defs.tenants))
     return ir.Project(environment=environment, platform=platform, tenants=tenants,
-                      dags=tuple(sorted(dags, key=lambda d: d.dag_id)))
+                      dags=tuple(sorted(dags, key=lambda d: d.dag_id)), inputs=_inputs(defs, root))
+
+
+def _inputs(defs: Defs, root: Path) -> tuple[tuple[str, str], ...]:
+    """The dbt manifests the project reads, with their hashes (recorded in the output manifest.json)."""
+    found = {(Path(os.path.relpath(d.manifest_path.resolve(), root.resolve())).as_posix(), d.sha256)
+             for d in defs.dbt.values() if d.sha256 is not None}
+    return tuple(sorted(found))
 
 
 def _tenant(t) -> ir.Tenant:

@@ -67,25 +67,33 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def manifest_bytes(files: dict[str, bytes]) -> bytes:
-    """The manifest for ``files``: stable JSON, paths sorted, no timestamps or versions."""
+def manifest_bytes(files: dict[str, bytes], inputs: dict[str, str] | None = None) -> bytes:
+    """The manifest for ``files``: stable JSON, paths sorted, no timestamps or versions.
+
+    ``inputs`` (path -> sha256 of files read besides the .pipe sources, such as dbt
+    manifests) is listed under "inputs" when there are any, so that ``--check``
+    finds the outputs stale when one of them changed.
+    """
     listing = {path: sha256(data) for path, data in sorted(files.items())}
-    return (json.dumps({"files": listing}, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    doc = {"files": listing, **({"inputs": dict(sorted(inputs.items()))} if inputs else {})}
+    return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
 def publish(
-    out_dir: Path, env: str, files: dict[str, bytes], check: bool = False, manifest: str = MANIFEST
+    out_dir: Path, env: str, files: dict[str, bytes], check: bool = False, manifest: str = MANIFEST,
+    inputs: dict[str, str] | None = None,
 ) -> PublishResult:
     """Make DIR/ENV hold exactly ``files`` plus ``manifest`` (or compare, with ``check``).
 
-    ``env`` may be empty (``pipec docs`` writes straight into ``out_dir``).
+    ``env`` may be empty (``pipec docs`` writes straight into ``out_dir``). ``inputs``
+    are listed in the manifest (see ``manifest_bytes``).
     Raises PublishError (E720-E723) and leaves the folder as it was.
     """
     out_dir = Path(out_dir)
     root = out_dir / env
     for path in files:
         _validate(path)
-    outputs = {**files, manifest: manifest_bytes(files)}
+    outputs = {**files, manifest: manifest_bytes(files, inputs)}
     below = (lambda p: f"{env}/{p}") if env else (lambda p: p)
     refuse_symlinks(out_dir, [below(LOCK)])
     if not check:

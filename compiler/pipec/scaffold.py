@@ -16,7 +16,7 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 # Words that cannot name a tenant: the keywords of grammar/pipe.lark, and `run` (the runtime values).
 KEYWORDS = frozenset({"import", "as", "platform", "environment", "profile", "enum", "runner", "tenant",
-                      "pipeline", "secret", "bronze", "silver", "gold", "task", "after", "when", "for", "in",
+                      "pipeline", "dbt", "secret", "bronze", "silver", "gold", "task", "after", "when", "for", "in",
                       "true", "false", "none", "run"})
 
 

@@ -106,6 +106,14 @@ def test_a_utf8_bom_is_accepted(tmp_path: Path) -> None:
     assert out.exit_code == 0, out.stdout
 
 
+def test_fmt_accepts_a_utf8_bom_and_drops_it(tmp_path: Path) -> None:
+    (tmp_path / "main.pipe").write_bytes(b"\xef\xbb\xbf" + BASE.encode())
+    (tmp_path / "plain.pipe").write_bytes(BASE.encode())
+    out = invoke(["fmt", "main.pipe", "plain.pipe"], tmp_path)
+    assert out.exit_code == 0, out.stdout + out.stderr
+    assert (tmp_path / "main.pipe").read_bytes() == (tmp_path / "plain.pipe").read_bytes()
+
+
 def test_an_import_chain_500_files_deep_checks(tmp_path: Path) -> None:
     for i in range(500):
         (tmp_path / f"m{i}.pipe").write_text(f'import "./m{i + 1}.pipe"\n' if i < 499 else

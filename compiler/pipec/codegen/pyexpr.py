@@ -15,11 +15,13 @@ ASCII and its width is its length, as black measures it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 LINE_LENGTH = 88
 INDENT = "    "
 
+_PLAIN = re.compile(r"[\x20-\x5b\x5d-\x7e]*\Z")  # printable ASCII but the backslash
 _SIMPLE_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -30,6 +32,8 @@ def py_str(value: str) -> str:
     quote that needs fewer escapes, preferring double quotes on a tie).
     """
     quote = "'" if value.count('"') > value.count("'") else '"'
+    if _PLAIN.match(value) and quote not in value:
+        return quote + value + quote  # nothing to escape (the common case)
     return quote + "".join(_escape_char(ch, quote) for ch in value) + quote
 
 
@@ -52,7 +56,13 @@ class Expr:
     """A Python expression that can print itself flat or exploded."""
 
     def flat(self) -> str:
-        """The expression on one line."""
+        """The expression on one line (computed once: ``render`` asks at every level)."""
+        text = self.__dict__.get("_flat")
+        if text is None:
+            text = self.__dict__["_flat"] = self._text()
+        return text
+
+    def _text(self) -> str:
         raise NotImplementedError
 
     def parts(self) -> tuple[str, tuple[tuple[str, Expr], ...], str] | None:
@@ -66,7 +76,7 @@ class Code(Expr):
 
     code: str
 
-    def flat(self) -> str:
+    def _text(self) -> str:
         return self.code
 
 
@@ -76,7 +86,7 @@ class Str(Expr):
 
     value: str
 
-    def flat(self) -> str:
+    def _text(self) -> str:
         return py_str(self.value)
 
 
@@ -86,7 +96,7 @@ class Int(Expr):
 
     value: int
 
-    def flat(self) -> str:
+    def _text(self) -> str:
         return str(self.value)
 
 
@@ -96,7 +106,7 @@ class Float(Expr):
 
     value: float
 
-    def flat(self) -> str:
+    def _text(self) -> str:
         return repr(self.value)
 
 
@@ -111,7 +121,7 @@ class Call(Expr):
     def _elements(self) -> tuple[tuple[str, Expr], ...]:
         return tuple(("", a) for a in self.args) + tuple((f"{k}=", v) for k, v in self.kwargs)
 
-    def flat(self) -> str:
+    def _text(self) -> str:
         inner = ", ".join(p + e.flat() for p, e in self._elements())
         return f"{self.func}({inner})"
 
@@ -125,7 +135,7 @@ class List(Expr):
 
     items: tuple[Expr, ...] = ()
 
-    def flat(self) -> str:
+    def _text(self) -> str:
         return "[" + ", ".join(i.flat() for i in self.items) + "]"
 
     def parts(self) -> tuple[str, tuple[tuple[str, Expr], ...], str] | None:
@@ -141,7 +151,7 @@ class Dict(Expr):
     def _elements(self) -> tuple[tuple[str, Expr], ...]:
         return tuple((py_str(k) + ": ", v) for k, v in self.items)
 
-    def flat(self) -> str:
+    def _text(self) -> str:
         return "{" + ", ".join(p + v.flat() for p, v in self._elements()) + "}"
 
     def parts(self) -> tuple[str, tuple[tuple[str, Expr], ...], str] | None:

@@ -8,6 +8,13 @@ quotes what other readers would: YAML 1.1's ``y``/``n`` booleans and YAML
 U+0085, U+2028 or U+2029 (line breaks in 1.1, plain characters in 1.2) double
 quoted, where they are escapes both read alike. It is a representer, so the
 rule holds with the pure-Python and the libyaml (``CSafeDumper``) emitter.
+
+Documents are emitted by libyaml (PyYAML's ``CSafeDumper``, several times
+faster) when PyYAML has it and the document is one both emitters write alike:
+every string printable ASCII and every key short and not empty (libyaml writes
+long keys and some escapes differently). Any other document, or a PyYAML
+without libyaml, goes through the pure-Python ``SafeDumper``. Either way the
+bytes are the same (tests/codegen/test_yamlout.py).
 """
 
 from __future__ import annotations
@@ -49,7 +56,42 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+_CBase = getattr(yaml, "CSafeDumper", None)
+
+
+class _CDumper(_CBase or yaml.SafeDumper):  # type: ignore[misc]
+    """The same over libyaml's emitter (the representers are PyYAML's own)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 _Dumper.add_representer(str, represent_str)
+_CDumper.add_representer(str, represent_str)
+
+_PLAIN = re.compile(r"[\x20-\x7e]*\Z")
+_MAX_KEY = 64  # libyaml and PyYAML disagree on simple keys of about 128 characters and more
+_SCALARS = (bool, int, float, type(None))
+
+
+def libyaml_safe(data: Any) -> bool:
+    """Whether libyaml writes ``data`` byte for byte as the pure-Python emitter does."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not _PLAIN.match(item):
+                return False
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if not isinstance(key, str) or not 0 < len(key) < _MAX_KEY or not _PLAIN.match(key):
+                    return False
+                stack.append(value)
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif not isinstance(item, _SCALARS):
+            return False
+    return True
 
 
 def dump(document: Any) -> bytes:
@@ -57,11 +99,15 @@ def dump(document: Any) -> bytes:
     return dump_all([document])
 
 
-def dump_all(documents: list[Any]) -> bytes:
-    """Several documents separated by ``---``, UTF-8, keys sorted, no line folding."""
+def dump_all(documents: list[Any], pure: bool = False) -> bytes:
+    """Several documents separated by ``---``, UTF-8, keys sorted, no line folding.
+
+    ``pure`` forces the pure-Python emitter (the tests compare both).
+    """
+    fast = _CBase is not None and not pure and all(libyaml_safe(d) for d in documents)
     text = yaml.dump_all(
         documents,
-        Dumper=_Dumper,
+        Dumper=_CDumper if fast else _Dumper,
         sort_keys=True,
         default_flow_style=False,
         allow_unicode=True,

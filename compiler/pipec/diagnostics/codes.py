@@ -2,7 +2,7 @@
 
 E0xx syntax, E1xx modules and names, E2xx types and values, E3xx graph,
 E4xx tenancy, E5xx runtime values, E6xx target naming rules, E7xx command line
-and project; W codes are lint warnings. Each entry is its own ``pipec explain`` page.
+and project, E8xx dbt projects; W codes are lint warnings. Each entry is its own ``pipec explain`` page.
 """
 
 from __future__ import annotations
@@ -287,6 +287,59 @@ CODES: dict[str, Code] = _table(
          "OUT/ENV/.pipec.lock. This run waited PIPEC_LOCK_TIMEOUT seconds (default\n"
          "120) and gave up without writing anything. Run again when the other one\n"
          "has finished, or raise the timeout."),
+    Code("E801", "dbt-manifest-missing", "a dbt block's manifest (or project folder) does not exist",
+         "`manifest` names the manifest.json that `dbt parse` writes into the dbt\n"
+         "project's target/ folder, relative to the .pipe file. pipec reads it at\n"
+         "compile time; write it first (in CI: `dbt parse` before `pipec compile`).\n\n"
+         "    dbt shop { manifest = \"dbt/target/manifest.json\", ... }\n\n"
+         "`project`, when given, must be the folder that holds dbt_project.yml."),
+    Code("E802", "dbt-manifest-unreadable", "a dbt block's manifest cannot be read or is not a dbt manifest",
+         "The file exists but cannot be read, is not JSON, or lacks the metadata,\n"
+         "nodes and sources of a dbt manifest. Point `manifest` at target/manifest.json."),
+    Code("E803", "dbt-manifest-old", "a dbt manifest from a dbt older than 1.8 (schema before v12)",
+         "pipec reads manifest schema v12 and later (dbt-core 1.8+). Parse the\n"
+         "project again with a current dbt: `dbt parse`."),
+    Code("E804", "dbt-manifest-stale", "the dbt project changed after its manifest was written",
+         "A manifest is stale when a model, seed, snapshot or singular test file\n"
+         "differs from the checksum dbt recorded for it (dbt's sha256 of the file's\n"
+         "text without surrounding whitespace), a recorded file is gone, or a new\n"
+         "model, snapshot, test (.sql, .py) or seed (.csv) file is not in it. The\n"
+         "project folder is `project`, or the folder above the manifest's target/ when\n"
+         "it holds dbt_project.yml; without a project folder only the manifest is\n"
+         "used. Run `dbt parse` again."),
+    Code("E805", "dbt-selector-syntax", "a malformed dbt selector or an unknown selector method",
+         "pipec evaluates dbt's selection syntax: space for union, comma for\n"
+         "intersection, methods fqn (default), tag, path, file, resource_type, source,\n"
+         "package and config.KEY, graph operators `+x`, `x+`, `N+x`, `x+N` and `@x`.\n\n"
+         "    select = \"+fct_revenue tag:daily,path:models/marts\""),
+    Code("E806", "dbt-selector-no-match", "a dbt selector criterion matches no node",
+         "Each criterion of `select`, `exclude` and `layers` must match at least one\n"
+         "node of the manifest (dbt only warns; pipec refuses, since a typo would\n"
+         "silently drop models). Check the name, tag or path; paths are relative to\n"
+         "the dbt project."),
+    Code("E807", "dbt-node-without-layer", "a selected dbt node falls in no layer",
+         "`layers` places every selected model, seed and snapshot in bronze, silver\n"
+         "or gold with a selector per layer (a folder such as `staging`, `tag:x`,\n"
+         "`path:models/marts`). Add the node's folder or tag to a layer, or exclude it.\n\n"
+         "    layers = { silver = \"staging path:seeds\", gold = \"marts\" }"),
+    Code("E808", "dbt-node-in-two-layers", "a selected dbt node falls in two layers",
+         "Each node runs in exactly one layer. Make the layer selectors disjoint."),
+    Code("E809", "dbt-unknown-source", "a `sources` link names a source the dbt project does not declare",
+         "`sources = { extract_orders = \"shop.orders\" }` links the dbt source\n"
+         "`shop.orders` (source name, then table) to the bronze task that loads it;\n"
+         "models reading it then run after that task."),
+    Code("E810", "dbt-task-name-clash", "two dbt nodes give the same task name",
+         "A node's task id is its name in lowercase with other characters as `_`.\n"
+         "Rename one of the nodes or exclude it."),
+    Code("E811", "dbt-empty-selection", "a dbt block selects no model, seed or snapshot",
+         "After `select` and `exclude` nothing is left to run (ephemeral models are\n"
+         "not tasks: they are compiled into the models that use them)."),
+    Code("E812", "dbt-runner-mismatch", "a dbt block's runner cannot run dbt nodes",
+         "The runner of a dbt block takes `command: string` and `select: string`,\n"
+         "which the block sets for every task (`dbt_node` in std/runners does). Other\n"
+         "parameters may be passed: `runner = dbt_node(vars = \"{x: 1}\")`."),
+    Code("E813", "dbt-unknown-layer", "a `layers` key is not bronze, silver or gold",
+         "`layers = { silver = \"staging\", gold = \"marts\" }`: keys are layer names."),
     Code("W101", "dangling-doc-comment", "a `///` doc comment not followed by a declaration",
          "`///` documents the declaration on the next line. Use `#` for a plain\n"
          "comment.", "warning"),

@@ -104,6 +104,10 @@ class Sink:
         diag = Diagnostic(code, printable(message), Label(span, printable(label)),
                           tuple(Label(s.span, printable(s.message)) for s in secondary),
                           printable(str(help)) if help else None, tuple(notes), fix)
+        return self.add(diag)
+
+    def add(self, diag: Diagnostic) -> Diagnostic:
+        """Keep an already built diagnostic (unless an identical one is kept)."""
         key = (diag.code, diag.message, diag.primary.span)
         if key not in self._seen:
             self._seen.add(key)

@@ -41,7 +41,7 @@ def run(files: tuple[str, ...], check: bool, diff: bool, color: bool) -> int:
     """Format ``files``; the exit code: 1 for syntax errors, or changes under --check."""
     tally = Tally()
     if files == (STDIN,):
-        _one(STDIN, sys.stdin.read(), check, diff, color, tally)
+        _one(STDIN, sys.stdin.read().removeprefix("\ufeff"), check, diff, color, tally)
     else:
         for path in targets(files):
             text = _read(path)
@@ -86,7 +86,7 @@ def _shown(path: Path) -> Path:
 
 def _read(path: Path) -> str | None:
     try:
-        with open(path, encoding="utf-8", newline="") as f:
+        with open(path, encoding="utf-8-sig", newline="") as f:  # a BOM is accepted and not written back
             return f.read()
     except (OSError, UnicodeDecodeError) as err:
         click.echo(f"error: cannot read {path}: {err}\n  = help: check the path; files must be UTF-8", err=True)

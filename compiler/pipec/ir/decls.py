@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipec.dbt.reader import DbtDef, DbtReader, pipeline_tasks
 from pipec.diagnostics import Label, Sink
 from pipec.ir import specs
 from pipec.ir.blocks import Read, fields_of, misplaced, read_fields
@@ -72,6 +73,7 @@ class TaskDef:
     block: n.Block | None
     bindings: dict[str, Val]
     doc: str | None
+    module: LoadedModule | None = None  # where the call is resolved, if not the pipeline's (dbt tasks)
 
 
 @dataclass
@@ -110,6 +112,7 @@ class Defs:
     runners: dict[Span, RunnerDef] = field(default_factory=dict)
     tenants: dict[str, TenantDef] = field(default_factory=dict)
     pipelines: dict[str, PipelineDef] = field(default_factory=dict)
+    dbt: dict[Span, DbtDef] = field(default_factory=dict)
 
     def platform_scope(self, env: str | None = None) -> dict[str, Val] | None:
         """``platform.*`` values; an environment's ``registry`` replaces the platform's in it."""
@@ -144,7 +147,7 @@ class DeclReader:
         self.task_count = 0  # tasks after `for` expansion, bounded by limits.MAX_TASKS
 
     def read(self) -> Defs:
-        order = ("platform", "environment", "profile", "enum", "runner", "tenant", "pipeline")
+        order = ("platform", "environment", "profile", "enum", "runner", "dbt", "tenant", "pipeline")
         for kind in order:
             for mod in self.program.modules:
                 for decl in mod.syntax.decls:
@@ -257,6 +260,21 @@ class DeclReader:
     def _enum_values(self, sym: Symbol) -> tuple[str, ...]:
         return self.defs.enums.get(sym.decl.span, ())
 
+    def _dbt(self, decl: n.Decl, mod: LoadedModule) -> None:
+        params = {span: tuple(r.params) for span, r in self.defs.runners.items()}
+        self.defs.dbt[decl.span] = DbtReader(self.sink, self.ev, params).read(decl, mod)
+
+    def _dbt_tasks(self, pipe: PipelineDef, fld: n.Field) -> None:
+        """``dbt = shop`` or ``dbt = [shop, ...]``: the tasks of each named dbt block."""
+        items = fld.value.items if isinstance(fld.value, n.ListV) else (fld.value,)
+        for item in items:
+            sym = self.ev.coerce(self.ev.eval(item, Scope(pipe.module)), Ty("ref", ref_kind="dbt"), "`dbt`")
+            if sym is INVALID:
+                continue
+            for spec in pipeline_tasks(self.defs.dbt[sym.decl.span], item.span):
+                pipe.tasks.append(TaskDef(spec.name, spec.span, spec.layer, spec.call, spec.after, None, {},
+                                          spec.doc, spec.module))
+
     def _tenant(self, decl: n.Decl, mod: LoadedModule) -> None:
         where = f"tenant `{decl.name.text}`"
         found, others = fields_of(decl.block, self.sink, where, "fields and `secret` slots", (n.SecretDecl,))
@@ -286,6 +304,7 @@ class DeclReader:
         layers = [b for b in blocks if isinstance(b, n.LayerBlock)]
         schedule_field = found.pop("schedule", None)
         tenants_field = found.pop("tenants", None)
+        dbt_field = found.pop("dbt", None)
         read = read_fields(found, specs.PIPELINE, self.ev, self._scope(mod), where,
                            decl.name.span)
         specs.check_pipeline(read, self.sink)
@@ -300,6 +319,8 @@ class DeclReader:
                            specs.read_tenant_list(tenants_field, self.ev, Scope(mod)) if tenants_field else [],
                            specs.read_schedule(schedule_field, self.ev, Scope(mod)) if schedule_field else None)
         self._layers(pipe, layers)
+        if dbt_field is not None:
+            self._dbt_tasks(pipe, dbt_field)
         for when in (b for b in blocks if isinstance(b, n.WhenBlock)):
             self._pipeline_when(pipe, when, mod)
         if self._global_unique(self.defs.pipelines, decl, "pipeline"):

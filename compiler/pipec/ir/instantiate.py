@@ -153,7 +153,7 @@ class Instantiator:
     # ------------------------------------------------------------ tasks
 
     def task(self, td: TaskDef, ctx: Ctx, tenant_span: Span) -> ir.Task | None:
-        scope = Scope(ctx.pipe.module, bindings=td.bindings, tenant=ctx.tenant.scope_fields(),
+        scope = Scope(td.module or ctx.pipe.module, bindings=td.bindings, tenant=ctx.tenant.scope_fields(),
                       platform=self.defs.platform_scope(ctx.env), allow_run=True)
         runner = self._runner(td.call, scope)
         if runner is None:

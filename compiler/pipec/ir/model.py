@@ -211,10 +211,13 @@ class Project(_Model):
 
     ``tenants`` are all declared tenants, sorted by name (each gets its pool and,
     in kubernetes environments, its manifests, even before it runs a pipeline);
-    ``dags`` are sorted by ``dag_id``.
+    ``dags`` are sorted by ``dag_id``. ``inputs`` are the files besides the .pipe
+    sources that the outputs derive from (dbt manifests), as (POSIX path relative
+    to the project root, sha256), sorted.
     """
 
     environment: Environment
     platform: Platform
     tenants: tuple[Tenant, ...] = ()
     dags: tuple[Dag, ...] = ()
+    inputs: tuple[tuple[str, str], ...] = ()

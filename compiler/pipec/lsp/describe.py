@@ -88,7 +88,7 @@ def _module(target: Target, text_of: TextOf) -> tuple[str, str | None]:
 
 _HEADS = {
     "runner": _decl, "profile": _decl, "enum": _decl, "environment": _decl, "tenant": _decl,
-    "pipeline": _decl, "platform": _decl, "task": _task, "parameter": _param,
+    "pipeline": _decl, "dbt": _decl, "platform": _decl, "task": _task, "parameter": _param,
     "enum value": _enum_value, "loop variable": _loop_var, "secret": _secret, "module": _module,
 }
 

@@ -41,6 +41,7 @@ _SYMBOL_KINDS = {
     "platform": lsp.SymbolKind.Namespace, "environment": lsp.SymbolKind.Module,
     "profile": lsp.SymbolKind.Struct, "enum": lsp.SymbolKind.Enum, "enum value": lsp.SymbolKind.EnumMember,
     "runner": lsp.SymbolKind.Function, "tenant": lsp.SymbolKind.Object, "pipeline": lsp.SymbolKind.Class,
+    "dbt": lsp.SymbolKind.Package,
     "task": lsp.SymbolKind.Method, "secret": lsp.SymbolKind.Key,
 }
 _UNNECESSARY = {"W103"}  # shown faded by editors

@@ -121,6 +121,9 @@ class Builder(Transformer):
     def pipeline_decl(self, meta, c):
         return self._named("pipeline", meta, c)
 
+    def dbt_decl(self, meta, c):
+        return self._named("dbt", meta, c)
+
     def runner_decl(self, meta, c) -> n.Decl:
         params = tuple(p for p in c[2:-1] if isinstance(p, n.Param))
         return n.Decl("runner", self._tspan(c[0]), self._name(c[1]), c[-1], self._span(meta), params,

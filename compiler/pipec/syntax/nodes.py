@@ -252,7 +252,7 @@ class Decl:
     """A top-level declaration.
 
     ``kind`` is the keyword (platform, environment, profile, enum, runner, tenant,
-    pipeline); ``name`` is None only for ``platform``; ``params`` only for runners.
+    pipeline, dbt); ``name`` is None only for ``platform``; ``params`` only for runners.
     """
 
     kind: str

@@ -25,7 +25,7 @@ from pipec.syntax.build import Builder
 _OPEN = {"LPAR": "(", "LSQB": "[", "LBRACE": "{"}
 _CLOSE = {"RPAR", "RSQB", "RBRACE"}
 _DECL_START = re.compile(
-    r"^(?:import|platform|environment|profile|enum|runner|tenant|pipeline)\b(?![ \t]*=)", re.M
+    r"^(?:import|platform|environment|profile|enum|runner|tenant|pipeline|dbt)\b(?![ \t]*=)", re.M
 )
 
 
@@ -95,8 +95,28 @@ def _lark() -> Lark:
                 postlex=Layout(), maybe_placeholders=True)
 
 
+# The last parse of each path: (text, module, its diagnostics). Syntax trees are
+# immutable, so a file whose text did not change is not parsed again (the
+# language server re-analyses a project on every edit of one file).
+_PARSED: dict[str, tuple[str, nodes.Module, tuple]] = {}
+
+
 def parse_module(path: str, text: str, sink: Sink) -> nodes.Module:
     """Parse one file; syntax errors go to ``sink`` and the good parts are kept."""
+    last = _PARSED.get(path)
+    if last is not None and last[0] == text:
+        _, module, diags = last
+    else:
+        own = Sink()
+        module = _parse(path, text, own)
+        diags = tuple(own.items)
+        _PARSED[path] = (text, module, diags)
+    for diag in diags:
+        sink.add(diag)
+    return module
+
+
+def _parse(path: str, text: str, sink: Sink) -> nodes.Module:
     if _too_deep(path, text, sink):
         return nodes.Module(path, (), ())
     docs = _doc_comments(text)

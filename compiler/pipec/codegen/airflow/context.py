@@ -36,6 +36,7 @@ class DagView:
 
     imports: tuple[str, ...]
     secrets_class: bool
+    k8s_config: str | None
     default_args: str
     dag: str
     groups: tuple[GroupView, ...]
@@ -53,15 +54,24 @@ def build(project: Project, tenant: Tenant, dag: Dag) -> DagView:
     exprs = [default_args, dag_call, *edges] + ([publish] if publish else [])
     exprs += [e for header, tasks in groups for e in (header, *tasks)]
     calls = set().union(*(called(e) for e in exprs))
+    k8s_config = _k8s_config() if any(c.startswith("k8s.") for c in calls) else None
+    if k8s_config is not None:
+        calls |= called(k8s_config)
     return DagView(
         imports=tuple(imports.import_lines(calls)),
         secrets_class=operators.SECRETS_CLASS in calls,
+        k8s_config=f"{operators.K8S_CONFIG} = {k8s_config.flat()}" if k8s_config else None,
         default_args=render_block(default_args, 0, force=True),
         dag=render_block(dag_call, 0, force=True),
         groups=tuple(_group_view(header, tasks) for header, tasks in groups),
         publish=render_block(publish, _IN_DAG, force=True) if publish else None,
         edges=tuple(render_block(e, _IN_DAG) for e in edges),
     )
+
+
+def _k8s_config() -> Expr:
+    """The one client configuration of the file's Kubernetes objects (``operators.k8s``)."""
+    return Call(operators.K8S_CONFIG_CALL)
 
 
 def _group_view(header: Expr, tasks: list[Expr]) -> GroupView:

@@ -23,6 +23,7 @@ _SOURCES: dict[str, tuple[tuple[str, str | None], ...]] = {
     "EmptyOperator": (("airflow.providers.standard.operators.empty", "EmptyOperator"),),
     "SmtpNotifier": (("airflow.providers.smtp.notifications.smtp", "SmtpNotifier"),),
     "_ConnectionSecrets": (("collections.abc", "Mapping"), ("airflow.sdk", "Connection")),
+    "Configuration.get_default_copy": (("kubernetes.client", "Configuration"),),
 }
 # Methods of objects the file itself defines.
 _LOCAL = frozenset({"dag.set_dependency"})

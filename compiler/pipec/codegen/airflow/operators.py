@@ -22,6 +22,20 @@ FALSE = Code("False")
 TRUE = Code("True")
 NONE = Code("None")
 SECRETS_CLASS = "_ConnectionSecrets"
+# The module constant every Kubernetes object of a DAG file is built with (see k8s()).
+K8S_CONFIG = "K8S_CONFIG"
+K8S_CONFIG_CALL = "Configuration.get_default_copy"
+
+
+def k8s(model: str, kwargs: Kwargs = ()) -> Expr:
+    """``k8s.MODEL(...)`` sharing the file's client configuration.
+
+    A Kubernetes model built without ``local_vars_configuration`` copies the
+    default client configuration for itself (most of a DAG file's parse time).
+    The file takes one copy up front (``K8S_CONFIG = Configuration.get_default_copy()``)
+    and every object uses it: the same objects, the same pods.
+    """
+    return Call(f"k8s.{model}", kwargs=kwargs + (("local_vars_configuration", Code(K8S_CONFIG)),))
 
 
 def literal(text: str) -> Expr:
@@ -95,7 +109,7 @@ def kubernetes(
         ("volume_mounts", List((_tmp_mount(),))),
     ]
     if p.pull_secret:
-        pull = Call("k8s.V1LocalObjectReference", kwargs=(("name", Str(p.pull_secret)),))
+        pull = k8s("V1LocalObjectReference", (("name", Str(p.pull_secret)),))
         kwargs.append(("image_pull_secrets", List((pull,))))
     if p.high_security:
         selector = Dict(tuple((k, Str(v)) for k, v in pod.node_selector(p).items()))
@@ -109,27 +123,24 @@ def kubernetes(
 def _env_var(var: pod.EnvVar) -> Expr:
     if var.secret is None:
         assert var.value is not None
-        return Call(
-            "k8s.V1EnvVar", kwargs=(("name", Str(var.name)), ("value", templated(var.value)))
-        )
-    selector = Call(
-        "k8s.V1SecretKeySelector",
-        kwargs=(("name", Str(var.secret.secret_name)), ("key", Str(var.secret.key))),
+        return k8s("V1EnvVar", (("name", Str(var.name)), ("value", templated(var.value))))
+    selector = k8s(
+        "V1SecretKeySelector", (("name", Str(var.secret.secret_name)), ("key", Str(var.secret.key)))
     )
-    source = Call("k8s.V1EnvVarSource", kwargs=(("secret_key_ref", selector),))
-    return Call("k8s.V1EnvVar", kwargs=(("name", Str(var.name)), ("value_from", source)))
+    source = k8s("V1EnvVarSource", (("secret_key_ref", selector),))
+    return k8s("V1EnvVar", (("name", Str(var.name)), ("value_from", source)))
 
 
 def _resources(p: pod.PodPlan) -> Expr:
     amounts = Dict((("cpu", literal(p.cpu)), ("memory", literal(p.memory))))
-    return Call("k8s.V1ResourceRequirements", kwargs=(("limits", amounts), ("requests", amounts)))
+    return k8s("V1ResourceRequirements", (("limits", amounts), ("requests", amounts)))
 
 
 def _pod_security(p: pod.PodPlan) -> Expr:
-    seccomp = Call("k8s.V1SeccompProfile", kwargs=(("type", Str("RuntimeDefault")),))
-    return Call(
-        "k8s.V1PodSecurityContext",
-        kwargs=(
+    seccomp = k8s("V1SeccompProfile", (("type", Str("RuntimeDefault")),))
+    return k8s(
+        "V1PodSecurityContext",
+        (
             ("run_as_non_root", TRUE),
             ("run_as_user", Int(p.run_as_user)),
             ("seccomp_profile", seccomp),
@@ -138,10 +149,10 @@ def _pod_security(p: pod.PodPlan) -> Expr:
 
 
 def _container_security() -> Expr:
-    drop = Call("k8s.V1Capabilities", kwargs=(("drop", List((Str("ALL"),))),))
-    return Call(
-        "k8s.V1SecurityContext",
-        kwargs=(
+    drop = k8s("V1Capabilities", (("drop", List((Str("ALL"),))),))
+    return k8s(
+        "V1SecurityContext",
+        (
             ("allow_privilege_escalation", FALSE),
             ("capabilities", drop),
             ("read_only_root_filesystem", TRUE),
@@ -150,19 +161,16 @@ def _container_security() -> Expr:
 
 
 def _tmp_volume() -> Expr:
-    empty = Call("k8s.V1EmptyDirVolumeSource")
-    return Call("k8s.V1Volume", kwargs=(("name", Str(pod.TMP_VOLUME)), ("empty_dir", empty)))
+    empty = k8s("V1EmptyDirVolumeSource")
+    return k8s("V1Volume", (("name", Str(pod.TMP_VOLUME)), ("empty_dir", empty)))
 
 
 def _tmp_mount() -> Expr:
-    return Call(
-        "k8s.V1VolumeMount",
-        kwargs=(("name", Str(pod.TMP_VOLUME)), ("mount_path", Str(pod.TMP_PATH))),
-    )
+    return k8s("V1VolumeMount", (("name", Str(pod.TMP_VOLUME)), ("mount_path", Str(pod.TMP_PATH))))
 
 
 def _toleration(toleration: dict[str, str]) -> Expr:
-    return Call("k8s.V1Toleration", kwargs=tuple((k, Str(v)) for k, v in toleration.items()))
+    return k8s("V1Toleration", tuple((k, Str(v)) for k, v in toleration.items()))
 
 
 def _connection(environment: Environment) -> Kwargs:

@@ -1,0 +1,162 @@
+"""Skipping a compile whose inputs, options and pipec are all unchanged.
+
+After a clean ``pipec compile`` (or a ``--check`` that found the outputs up to
+date) a record is kept in ``OUT/.pipec-cache/ENV.json``: a key and the SHA-256
+of every output file. The key hashes every input byte that can change the
+outputs: each loaded ``.pipe`` file (the stdlib's too) and ``pipec.toml``, by
+path and content; the options (entries, root, environment, output folder);
+and pipec itself: its version, the bytes of every file of the ``pipec``
+package and of the stdlib, the Python version and the versions of the
+libraries that shape the output (jinja2, PyYAML and whether it has libyaml).
+
+A later run with the same key, whose output files all still hash as recorded,
+would write exactly what is there: it reports the same result without parsing
+anything. Any other run compiles in full. The set of inputs is the previous
+run's: a file only enters the program through an import in another input, so
+while those bytes are unchanged, so is the set. A missing, unreadable or
+malformed record is just a miss. A project that reads dbt manifests is never
+recorded (those files and the dbt project's are not part of the key).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path, PurePosixPath
+
+CACHE_DIR = ".pipec-cache"
+_FORMAT = 1
+_SOURCE_SUFFIXES = (".py", ".j2", ".lark", ".pipe", ".json", ".toml")
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a clean run produced: its key, its inputs and the SHA-256 of each output."""
+
+    key: str
+    inputs: tuple[str, ...]
+    outputs: dict[str, str]
+
+
+def record_path(out_dir: Path, env: str) -> Path:
+    return Path(out_dir) / CACHE_DIR / f"{env}.json"
+
+
+@cache
+def pipec_fingerprint() -> str:
+    """A hash of pipec itself: version, package and stdlib bytes, Python and output libraries."""
+    import jinja2
+    import yaml
+
+    from pipec import __version__
+    from pipec.resources import data_root, stdlib_dir
+
+    digest = hashlib.sha256()
+    for part in (__version__, sys.version, jinja2.__version__, yaml.__version__,
+                 str(getattr(yaml, "__with_libyaml__", False))):
+        digest.update(part.encode("utf-8") + b"\0")
+    package = Path(__file__).resolve().parent
+    for folder in (package, stdlib_dir(), data_root() / "grammar"):
+        digest.update(tree_digest(folder).encode("ascii"))
+    return digest.hexdigest()
+
+
+def tree_digest(folder: Path) -> str:
+    """SHA-256 over the relative path and bytes of every source file under ``folder``."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in folder.rglob("*") if p.suffix in _SOURCE_SUFFIXES and p.is_file())
+    for path in files:
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def compute_key(inputs: list[str], options: dict[str, str], fingerprint: str) -> str | None:
+    """The key of a run over ``inputs`` (paths) with ``options``; None if an input cannot be read."""
+    digest = hashlib.sha256(f"pipec-cache {_FORMAT}\0{fingerprint}\0".encode("utf-8"))
+    digest.update(json.dumps(options, sort_keys=True).encode("utf-8") + b"\0")
+    for path in sorted(inputs):
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return None
+        digest.update(path.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def options_of(entries: list[Path], root: Path, env: str, out_dir: Path) -> dict[str, str]:
+    """The command-line and pipec.toml settings a run's outputs depend on."""
+    return {
+        "entries": json.dumps([str(Path(e).resolve()) for e in entries]),
+        "root": str(Path(root).resolve()),
+        "env": env,
+        "out": str(Path(out_dir).resolve()),
+    }
+
+
+def lookup(out_dir: Path, env: str, options: dict[str, str]) -> Record | None:
+    """The record of an identical earlier run whose outputs are all still in place, else None."""
+    record = _read(record_path(out_dir, env))
+    if record is None or compute_key(list(record.inputs), options, pipec_fingerprint()) != record.key:
+        return None
+    root = Path(out_dir) / env
+    folders = {root / p for path in record.outputs for p in PurePosixPath(path).parents}
+    if any(f.is_symlink() for f in folders):  # a full compile reports it (E720)
+        return None
+    for path, sha in record.outputs.items():
+        target = root / path
+        try:
+            if not stat.S_ISREG(os.lstat(target).st_mode):
+                return None
+            if hashlib.sha256(target.read_bytes()).hexdigest() != sha:
+                return None
+        except OSError:
+            return None
+    return record
+
+
+def store(out_dir: Path, env: str, inputs: list[str], options: dict[str, str], outputs: dict[str, str]) -> None:
+    """Keep the record of a clean run (best effort: a cache that cannot be written is no error)."""
+    key = compute_key(inputs, options, pipec_fingerprint())
+    if key is None:
+        return
+    data = {"format": _FORMAT, "key": key, "inputs": sorted(inputs), "outputs": dict(sorted(outputs.items()))}
+    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+    try:
+        from pipec.publish import write_atomic
+
+        write_atomic(record_path(out_dir, env), text.encode("utf-8"))
+    except OSError:
+        pass
+
+
+def _read(path: Path) -> Record | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != _FORMAT:
+            return None
+        inputs = tuple(str(p) for p in data["inputs"])
+        outputs = {str(k): str(v) for k, v in data["outputs"].items()}
+        return Record(str(data["key"]), inputs, outputs)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def input_files(program, config: Path | None) -> list[str]:
+    """Every file a run read: the loaded modules (stdlib included) and pipec.toml."""
+    paths = {str(m.real) for m in program.modules}
+    if config is not None:
+        paths.add(str(Path(config).resolve()))
+    return sorted(paths)
+
+
+def disabled() -> bool:
+    """``PIPEC_NO_CACHE=1`` turns the cache off (both reading and writing)."""
+    return os.environ.get("PIPEC_NO_CACHE", "") not in ("", "0")

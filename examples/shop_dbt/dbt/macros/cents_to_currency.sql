@@ -1,0 +1,3 @@
+{% macro cents_to_currency(column) -%}
+    ({{ column }} / 100.0)
+{%- endmacro %}
