@@ -27,7 +27,7 @@ AIRFLOW30_PINS := apache-airflow==3.0.6 \
   apache-airflow-providers-standard==0.4.0 \
   pytest==9.2.0 hypothesis==6.170.15 black==26.10.1 kubernetes-validate==1.37.0
 
-.PHONY: examples test bench setup setup-test setup-airflow30 setup-dbt dbt-manifests system-deps clean
+.PHONY: examples test bench setup setup-test setup-airflow30 setup-dbt dbt-manifests bench-dbt system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,19 @@ setup: $(VENV)/.setup
 setup-test: $(VENV)/.setup-test vscode-extension/node_modules/.package-lock.json
 setup-airflow30: $(AIRFLOW30)/.setup
 setup-dbt: $(DBT_VENV)/.setup
+
+# Cosmos, for bench/dbt only: its own venv beside pipec's (the same Airflow)
+COSMOS_VENV := .venv-bench-cosmos
+COSMOS_PINS := apache-airflow==3.3.2 apache-airflow-providers-cncf-kubernetes==10.25.0 astronomer-cosmos==1.15.1
+
+$(COSMOS_VENV)/.setup:
+	$(PYTHON) -m venv $(COSMOS_VENV)
+	$(COSMOS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(COSMOS_VENV)/bin/python -m pip install --quiet $(COSMOS_PINS)
+	touch $@
+
+bench-dbt: $(VENV)/.setup-test $(COSMOS_VENV)/.setup
+	$(BIN)/python bench/dbt/run.py --models 2000 --repeat 3
 dbt-manifests: $(DBT_MANIFESTS)
 
 examples: setup dbt-manifests
@@ -91,4 +104,4 @@ bench: setup-test
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(AIRFLOW30) $(DBT_VENV) vscode-extension/node_modules examples/*/build examples/*/dbt/target examples/*/dbt/logs
+	rm -rf $(VENV) $(AIRFLOW30) $(DBT_VENV) $(COSMOS_VENV) vscode-extension/node_modules examples/*/build examples/*/dbt/target examples/*/dbt/logs

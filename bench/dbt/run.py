@@ -1,0 +1,108 @@
+"""pipec vs Cosmos on one synthetic dbt project: compile time, and DAG parse time.
+
+    python bench/dbt/run.py [--models 2000] [--repeat 3] [--cosmos-python PATH] [--json OUT]
+
+Run with pipec's venv Python (`make bench-dbt` does: it builds the Cosmos venv,
+.venv-bench-cosmos, first: Cosmos is a bench-only dependency). Steps:
+
+1. bench/dbt/synth.py writes a project of N models (manifest + .pipe).
+2. `pipec check` and `pipec compile --env prod` run in fresh processes (CLI
+   start-up included); the outputs are removed before each compile.
+3. Airflow's DagBag parses pipec's generated DAG file (pipec's venv) and a
+   Cosmos DbtDag over the same manifest (Cosmos' venv, the same Airflow), each in
+   a fresh process (bench/dbt/parse_one.py: Airflow preloaded, as in a DAG
+   processor). Both DAGs hold KubernetesPodOperator tasks, a run and a test task
+   per model.
+
+Each figure is the median of --repeat runs, wall-clock and CPU seconds (CPU is
+the steadier figure on a shared machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+import synth  # noqa: E402
+
+
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, str]:
+    cpu, start = _child_cpu(), time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
+    wall, cpu = time.perf_counter() - start, _child_cpu() - cpu
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return wall, cpu, proc.stdout
+
+
+def median(runs: list[tuple[float, float]]) -> dict:
+    return {"wall": statistics.median(r[0] for r in runs), "cpu": statistics.median(r[1] for r in runs)}
+
+
+def bench_compile(project: Path, repeat: int) -> dict:
+    pipec = str(Path(sys.executable).parent / "pipec")
+    check = [timed([pipec, "check"], project)[:2] for _ in range(repeat)]
+    compile_runs = []
+    for _ in range(repeat):
+        shutil.rmtree(project / "build", ignore_errors=True)
+        compile_runs.append(timed([pipec, "compile", "--env", "prod", "--out", "build"], project)[:2])
+    return {"check": median(check), "compile": median(compile_runs)}
+
+
+def parse(python: str, dag_file: Path, repeat: int) -> dict:
+    runs, last = [], {}
+    env = {**os.environ, "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False"}
+    for _ in range(repeat):
+        _, _, out = timed([python, str(HERE / "parse_one.py"), str(dag_file)], dag_file.parent, env)
+        last = json.loads(out.strip().splitlines()[-1])
+        if last["errors"] or last["dags"] != 1:
+            raise SystemExit(f"{dag_file} did not import: {last['errors']}")
+        runs.append((last["seconds"], last["cpu"]))
+    return {**median(runs), "tasks": last["tasks"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cosmos-python", default=str(ROOT / ".venv-bench-cosmos" / "bin" / "python"))
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-dbt-") as tmp:
+        project = synth.write(Path(tmp), args.models)
+        result = {"models": args.models, "repeat": args.repeat, **bench_compile(project, args.repeat)}
+        (pipec_dag,) = (project / "build" / "prod").rglob("dags/*.py")
+        cosmos_dir = project / "cosmos"
+        cosmos_dir.mkdir()
+        cosmos_dag = cosmos_dir / "acme__nightly_cosmos.py"
+        template = (HERE / "cosmos_dag.py.tmpl").read_text(encoding="utf-8")
+        cosmos_dag.write_text(template.replace("__ROOT__", repr(str(project))), encoding="utf-8")
+        result["parse_pipec"] = parse(sys.executable, pipec_dag, args.repeat)
+        result["parse_cosmos"] = parse(args.cosmos_python, cosmos_dag, args.repeat)
+    for key in ("wall", "cpu"):
+        result[f"parse_speedup_{key}"] = result["parse_cosmos"][key] / result["parse_pipec"][key]
+    text = json.dumps(result, indent=2, sort_keys=True)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
