@@ -167,11 +167,7 @@ class Features:
 
     def semantic_tokens(self, params: lsp.SemanticTokensParams) -> lsp.SemanticTokens:
         path = self.path_of(params.text_document.uri)
-        self.flush()
-        found = self.session.locate(path)
-        if found is None:
-            self.analyse(path)
-            found = self.session.locate(path)
+        found = self.located(path)
         if found is None:
             text = self.workspace.get_text_document(params.text_document.uri).source
             return lsp.SemanticTokens(data=tokens.encode(text, tokens.classify(text, [], ""), self.encoding))

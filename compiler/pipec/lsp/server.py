@@ -159,14 +159,18 @@ class PipecServer(Features, LanguageServer):
 
     # ------------------------------------------------------------ requests
 
-    def lookup(self, uri: str, position: lsp.Position) -> tuple[Result, Occurrence] | None:
-        """The analysis of a document and the name under the cursor, if it names something."""
-        path = self.path_of(uri)
+    def located(self, path: Path):
+        """The current analysis of ``path`` and its module, analysing it first if needed."""
         self.flush()
         found = self.session.locate(path)
         if found is None:
             self.analyse(path)
             found = self.session.locate(path)
+        return found
+
+    def lookup(self, uri: str, position: lsp.Position) -> tuple[Result, Occurrence] | None:
+        """The analysis of a document and the name under the cursor, if it names something."""
+        found = self.located(self.path_of(uri))
         if found is None:
             return None
         result, mod = found

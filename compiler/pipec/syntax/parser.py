@@ -356,15 +356,25 @@ def _hint(tok: Token, expected: set[str]) -> str:
 _CLOSER = {"(": ")", "[": "]", "{": "}"}
 
 
-def _unclosed(piece: str) -> int | None:
-    """Offset of the innermost bracket that is still open at the end of ``piece``."""
-    stack: list[int] = []
-    for m in re.finditer(r'"([^"\\\n]|\\.)*"?|#[^\n]*|[()\[\]{}]', piece):
+_BRACKET_OR_SKIPPED = re.compile(r'"([^"\\\n]|\\.)*"?|#[^\n]*|[()\[\]{}]')
+
+
+def _bracket_pairs(piece: str, stack: list[int]):
+    """Walk the brackets of ``piece`` outside strings and comments, keeping ``stack``
+    of open offsets; yields (opener, closer) for each bracket closed by its match."""
+    for m in _BRACKET_OR_SKIPPED.finditer(piece):
         ch = m.group(0)
         if ch in _CLOSER:
             stack.append(m.start())
         elif ch in ")]}" and stack and _CLOSER[piece[stack[-1]]] == ch:
-            stack.pop()
+            yield stack.pop(), m.start()
+
+
+def _unclosed(piece: str) -> int | None:
+    """Offset of the innermost bracket that is still open at the end of ``piece``."""
+    stack: list[int] = []
+    for _ in _bracket_pairs(piece, stack):
+        pass
     return stack[-1] if stack else None
 
 
@@ -381,16 +391,10 @@ def _misindented(piece: str) -> tuple[int, int] | None:
     When a block's `}` is missing, the next `}` closes it instead of its parent; by
     indentation that `}` belongs to an outer block. Only a `}` that starts its line counts.
     """
-    stack: list[int] = []
-    for m in re.finditer(r'"([^"\\\n]|\\.)*"?|#[^\n]*|[()\[\]{}]', piece):
-        ch = m.group(0)
-        if ch in _CLOSER:
-            stack.append(m.start())
-        elif ch in ")]}" and stack and _CLOSER[piece[stack[-1]]] == ch:
-            opener = stack.pop()
-            line_start, width = _indent(piece, m.start())
-            if ch == "}" and line_start + width == m.start() and width < _indent(piece, opener)[1]:
-                return opener, m.start()
+    for opener, closer in _bracket_pairs(piece, []):
+        line_start, width = _indent(piece, closer)
+        if piece[closer] == "}" and line_start + width == closer and width < _indent(piece, opener)[1]:
+            return opener, closer
     return None
 
 
