@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from functools import lru_cache
 
 MAX_TEXT = 64  # characters; longer text is not a quantity anyone means
 MAX_VALUE = Fraction(2**63 - 1)
@@ -39,8 +40,14 @@ def is_quantity(text: str) -> bool:
     return len(text) <= MAX_TEXT and _GRAMMAR.fullmatch(text) is not None
 
 
+@lru_cache(maxsize=4096)
 def parse(text: str) -> Fraction:
-    """The exact value of a quantity; QuantityError when it is malformed or out of range."""
+    """The exact value of a quantity; QuantityError when it is malformed or out of range.
+
+    Memoised: a project repeats a few texts thousands of times (each task's
+    resources, checked against its tenant's quota, per environment); a Fraction
+    is immutable, and an error is not cached but raised again on every call.
+    """
     match = _GRAMMAR.fullmatch(text) if len(text) <= MAX_TEXT else None
     if match is None:
         raise QuantityError("syntax", f"`{text}` is not a Kubernetes quantity")

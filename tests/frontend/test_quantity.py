@@ -74,3 +74,20 @@ def test_zero_or_negative_resource_is_E213(tmp_path: Path, text: str) -> None:
 def test_docker_numbers_use_the_same_parser() -> None:
     assert docker_numbers.cpus("1e-1") == 0.1
     assert docker_numbers.memory_bytes("1e3") == 1000
+
+
+@pytest.mark.parametrize("text", ["1e999999999", "12x", "1" * 70])
+def test_the_memoised_parser_raises_on_every_call_not_only_the_first(text: str) -> None:
+    for _ in range(3):
+        with pytest.raises(quantity.QuantityError):
+            quantity.parse(text)
+
+
+@given(number=NUMBERS, suffix=st.sampled_from(SUFFIXES))
+def test_the_memoised_parser_returns_the_same_value_as_a_fresh_parse(number: str, suffix: str) -> None:
+    text = number + suffix
+    try:
+        fresh = quantity.parse.__wrapped__(text)
+    except quantity.QuantityError:
+        return
+    assert quantity.parse(text) == fresh and quantity.parse(text) == fresh

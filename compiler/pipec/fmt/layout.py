@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipec.syntax.parser import raw_tokens
+from pipec.syntax.parser import raw_token_lines
 
 INDENT = "  "
 _OPENERS = {"LBRACE", "LPAR", "LSQB"}
@@ -50,7 +50,12 @@ class Line:
 
 def layout(text: str) -> str:
     """The canonical layout of ``text``, which must parse without errors."""
-    lines = _lines(raw_tokens(text))
+    return layout_tokens(raw_token_lines(text))
+
+
+def layout_tokens(tokens: list[tuple[str, str, int]]) -> str:
+    """The canonical layout of a file given as its ``raw_token_lines`` (so it is lexed once)."""
+    lines = _lines(tokens)
     _indent(lines)
     out: list[str] = []
     for i, line in enumerate(lines):
@@ -60,10 +65,10 @@ def layout(text: str) -> str:
     return "\n".join(out) + "\n" if out else ""
 
 
-def _lines(tokens: list[tuple[str, str]]) -> list[Line]:
+def _lines(tokens: list[tuple[str, str, int]]) -> list[Line]:
     lines: list[Line] = []
     cur, pending = Line(), 0
-    for kind, value in tokens:
+    for kind, value, _ in tokens:
         if kind == "_NL":
             if not cur.empty:
                 lines.append(cur)

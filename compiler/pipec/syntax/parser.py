@@ -462,6 +462,21 @@ def raw_tokens(text: str) -> list[tuple[str, str]]:
     return [(tok.type, str(tok)) for tok in _raw_lark().lex(text, dont_ignore=True) if tok.type != "WS"]
 
 
+def raw_token_lines(text: str) -> list[tuple[str, str, int]]:
+    """Like ``raw_tokens`` with the 1-based line of each token; ``ValueError`` when ``text`` does not lex."""
+    try:
+        return [(tok.type, str(tok), tok.line) for tok in _raw_lark().lex(text, dont_ignore=True)
+                if tok.type != "WS"]
+    except UnexpectedInput as err:
+        raise ValueError(str(err)) from None
+
+
+def doc_comments(text: str) -> dict[int, str]:
+    """The text of each doc comment block, keyed by the 0-based line right after it: a
+    declaration or task whose first token is on that line is the one it documents."""
+    return {line: doc for line, (doc, _) in _doc_comments(text).items()}
+
+
 def token_spans(text: str) -> list[tuple[str, int, int]]:
     """``(kind, start, end)`` of every token but spaces and newlines, comments included, up to the
     first character no token starts with (for the language server's semantic tokens: a file being

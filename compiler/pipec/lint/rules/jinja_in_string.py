@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from pipec.diagnostics import Sink
-from pipec.lint.context import LintContext, walk
+from pipec.lint.context import LintContext
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
@@ -21,7 +21,7 @@ _RUN_VALUES = {"ds": "run.ds", "logical_date": "run.logical_date", "ts": "run.lo
 def check(ctx: LintContext, sink: Sink) -> None:
     for mod in ctx.user_modules:
         text = ctx.sources.get(mod.path).text
-        for node in walk(mod.syntax):
+        for node in ctx.nodes(mod):
             if isinstance(node, n.Str):
                 _string(text, node, sink)
 

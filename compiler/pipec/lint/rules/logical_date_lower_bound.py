@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipec.diagnostics import Sink
-from pipec.lint.context import LintContext, walk
+from pipec.lint.context import LintContext
 from pipec.syntax import nodes as n
 
 CODE = "W106"
@@ -17,7 +17,7 @@ def is_lower_bound(param: str) -> bool:
 
 def check(ctx: LintContext, sink: Sink) -> None:
     for mod in ctx.user_modules:
-        for node in walk(mod.syntax):
+        for node in ctx.nodes(mod):
             if isinstance(node, n.Call):
                 _call(node, sink)
 

@@ -7,7 +7,7 @@ tenants checked on its own, like the stdlib): nothing in it is reported unused.
 from __future__ import annotations
 
 from pipec.diagnostics import Sink
-from pipec.lint.context import LintContext, walk
+from pipec.lint.context import LintContext
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
@@ -35,7 +35,7 @@ def _runners(ctx: LintContext, sink: Sink) -> None:
 def _profiles(ctx: LintContext, sink: Sink) -> None:
     used: set[Span] = set()
     for mod in ctx.program.modules:
-        for node in walk(mod.syntax):
+        for node in ctx.nodes(mod):
             if isinstance(node, n.Ref):
                 sym, _ = mod.lookup(tuple(p.text for p in node.parts))
                 if sym is not None and sym.kind == "profile":
