@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pipec.lsp.session import Session
+
+ROOT = Path(__file__).resolve().parents[2]
+# every example and golden case: the real files the in-process robustness tests go through
+REAL_FILES = sorted((ROOT / "tests" / "frontend" / "golden").rglob("*.pipe")) + sorted((ROOT / "examples").rglob("*.pipe"))
+
 MAIN = """\
 import "std/runners"
 import "std/profiles"
@@ -51,3 +59,16 @@ def find(text: str, needle: str, nth: int = 0, within: int = 0) -> tuple[int, in
     at += within
     line = text.count("\n", 0, at)
     return line, at - (text.rfind("\n", 0, at) + 1)
+
+
+def typed_states(path: Path, log):
+    """The file whole, then cut off half-way (as while typing), each analysed by a fresh
+    session: yields (session, resolved path, text shown, cut, result, module)."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    for cut in (len(text), len(text) // 2):
+        session = Session(log)
+        real = path.resolve()
+        session.buffers[real] = text[:cut]
+        session.refresh(real)
+        result, mod = session.locate(real)
+        yield session, real, text[:cut], cut, result, mod

@@ -7,24 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from lsp_support import REAL_FILES, ROOT, typed_states
 from pipec.lsp import refs, tokens
 from pipec.lsp.complete import complete
-from pipec.lsp.session import Session
-
-ROOT = Path(__file__).resolve().parents[2]
-FILES = sorted((ROOT / "tests" / "frontend" / "golden").rglob("*.pipe")) + sorted((ROOT / "examples").rglob("*.pipe"))
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+@pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_file_whole_and_half_typed_completes_refers_renames_and_colours(path: Path):
-    text = path.read_text(encoding="utf-8", errors="replace")
     logged: list[str] = []
-    for cut in (len(text), len(text) // 2):
-        session = Session(logged.append)
-        real = path.resolve()
-        session.buffers[real] = text[:cut]
-        session.refresh(real)
-        result, mod = session.locate(real)
+    for _, _, _, cut, result, mod in typed_states(path, logged.append):
         shown = result.text(mod.path)
         for offset in range(0, cut + 1, 5):
             for item in complete(shown, offset, mod, result.analysis.program):

@@ -9,23 +9,15 @@ import pytest
 
 from pipec.diagnostics import Sink
 from pipec.lsp.describe import hover_markdown, outline
-from pipec.lsp.session import Session
 from pipec.syntax.parser import parse_module
 
-ROOT = Path(__file__).resolve().parents[2]
-FILES = sorted((ROOT / "tests" / "frontend" / "golden").rglob("*.pipe")) + sorted((ROOT / "examples").rglob("*.pipe"))
+from lsp_support import REAL_FILES, ROOT, typed_states
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+@pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_file_whole_and_half_typed_is_served_without_errors(path: Path):
-    text = path.read_text(encoding="utf-8", errors="replace")
     logged: list[str] = []
-    for cut in (len(text), len(text) // 2):
-        session = Session(logged.append)
-        real = path.resolve()
-        session.buffers[real] = text[:cut]
-        session.refresh(real)
-        result, mod = session.locate(real)
+    for session, real, typed, cut, result, mod in typed_states(path, logged.append):
         index = result.index(mod)
         for occ in index.occurrences:
             target = occ.target
@@ -33,6 +25,6 @@ def test_every_file_whole_and_half_typed_is_served_without_errors(path: Path):
             assert hover_markdown(target, lambda span: result.text(span.path)[span.start:span.end])
         for offset in range(0, cut + 1, 7):
             index.at(offset)
-        outline(parse_module(str(real), text[:cut], Sink()))
+        outline(parse_module(str(real), typed, Sink()))
         session.findings(real)
     assert logged == []
