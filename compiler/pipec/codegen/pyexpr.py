@@ -100,6 +100,14 @@ class Expr:
         """Opening and closing text around the elements (only asked when there are some)."""
         raise NotImplementedError
 
+    def parts(self) -> tuple[str, tuple[tuple[str, Expr], ...], str] | None:
+        """Opening text, (prefix, element) pairs and closing text; None for atoms."""
+        elements = self.elements()
+        if not elements:
+            return None
+        opening, closing = self.brackets()
+        return opening, elements, closing
+
 
 @dataclass(frozen=True)
 class Code(Expr):
