@@ -1,13 +1,19 @@
-"""Finding what to compile: pipec.toml (entry, env, out, [lint]) or the files given."""
+"""Finding what to compile: pipec.toml (entry, env, out, [lint]) or the files given.
+
+pipec.toml's reader (pydantic) and the lint package (which pulls in the IR) are
+imported when a pipec.toml is read, not with this module: `pipec fmt FILE` and
+`pipec --help` start without them.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipec.lint.config import LintConfig, LintConfigError, from_table
-from pipec.projectfile import ProjectFileError, key_span, read_project_file
+if TYPE_CHECKING:
+    from pipec.lint.config import LintConfig
 
 CONFIG = "pipec.toml"
 
@@ -24,6 +30,13 @@ class ProjectError(Exception):
         self.code, self.message, self.help, self.at = code, message, help, at
 
 
+def _no_lint() -> LintConfig:
+    """The lint settings of a project without a [lint] table."""
+    from pipec.lint.config import LintConfig
+
+    return LintConfig()
+
+
 @dataclass
 class ProjectConfig:
     """Where the sources are and the defaults for commands."""
@@ -34,7 +47,7 @@ class ProjectConfig:
     out: Path | None = None
     lint_select: list[str] = field(default_factory=list)
     lint_ignore: list[str] = field(default_factory=list)
-    lint: LintConfig = field(default_factory=LintConfig)  # the whole [lint] table, see pipec.lint.config
+    lint: LintConfig = field(default_factory=_no_lint)  # the whole [lint] table, see pipec.lint.config
 
 
 def find_config(start: Path) -> Path | None:
@@ -45,6 +58,8 @@ def find_config(start: Path) -> Path | None:
 
 
 def load_config(path: Path) -> ProjectConfig:
+    from pipec.projectfile import ProjectFileError, read_project_file
+
     try:
         text = read_source_text(path)
         parsed = read_project_file(text)
@@ -60,6 +75,9 @@ def load_config(path: Path) -> ProjectConfig:
 
 def _lint(parsed, root: Path, path: Path, text: str) -> LintConfig:
     """The [lint] table as the lint package reads it; a code that matches nothing is E703 at its key."""
+    from pipec.lint.config import LintConfigError, from_table
+    from pipec.projectfile import key_span
+
     table = parsed.lint.model_dump(by_alias=True, exclude_unset=True)
     try:
         return from_table(table, root)
@@ -98,4 +116,4 @@ def resolve(files: tuple[str, ...]) -> ProjectConfig:
     base = load_config(cfg) if cfg is not None else None
     return ProjectConfig(base.root if base and root.is_relative_to(base.root) else root, paths,
                          base.env if base else None, base.out if base else None,
-                         lint=base.lint if base else LintConfig())
+                         lint=base.lint if base else _no_lint())

@@ -20,7 +20,6 @@ import click
 from pipec.diagnostics import Sink
 from pipec.diagnostics.render import render
 from pipec.fmt import format_source
-from pipec.ir.loader import load_program
 from pipec.project import CONFIG, resolve
 from pipec.publish import write_atomic
 from pipec.source import SourceMap
@@ -73,6 +72,8 @@ def targets(files: tuple[str, ...]) -> list[Path]:
 
 
 def _project(cfg) -> list[Path]:
+    from pipec.ir.loader import load_program  # the IR only for a project's imports: `pipec fmt FILE` starts without it
+
     program = load_program(cfg.entries, cfg.root, Sink(), SourceMap())
     return list(cfg.entries) + [m.real for m in program.modules if not m.is_std]
 

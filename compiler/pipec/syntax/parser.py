@@ -20,7 +20,7 @@ from pipec.diagnostics import Label, Sink
 from pipec.limits import MAX_NESTING
 from pipec.resources import grammar_text
 from pipec.source import Span
-from pipec.syntax import nodes
+from pipec.syntax import nodes, tables
 from pipec.syntax.build import Builder
 from pipec.syntax.lexer import PipeLexer, raw_lexer
 
@@ -97,10 +97,17 @@ _BUILDER = Builder()
 _LOCK = threading.Lock()
 
 
+_OPTIONS = {"parser": "lalr", "lexer": PipeLexer, "maybe_placeholders": True}
+
+
 @cache
 def _lark() -> Lark:
-    return Lark(grammar_text(), parser="lalr", lexer=PipeLexer, postlex=Layout(), maybe_placeholders=True,
-                transformer=_BUILDER)
+    return tables.load(grammar_text(), postlex=Layout(), transformer=_BUILDER, **_OPTIONS)
+
+
+def from_grammar() -> Lark:
+    """The parser built from the grammar, not from its saved tables (see ``pipec.syntax.tables``)."""
+    return Lark(grammar_text(), postlex=Layout(), transformer=_BUILDER, **_OPTIONS)
 
 
 def _build(path: str, base: int, line_base: int, text: str | list[Token], docs: dict, sink: Sink,
