@@ -164,14 +164,12 @@ def compile_cmd(files, env, out, check_only, fmt, color) -> None:
         _emit([], SourceMap(), fmt, color)  # one (empty) document for machine formats
         raise SystemExit(_report_publish(outcome, out_dir / env, check_only, fmt))
     outcome, result = _compile(cfg, env, out_dir, check_only, fmt, color)
-    inputs = result.program
-    # dbt manifests and dbt project files are inputs the key does not hash: no record then.
-    reads_dbt = bool(result.defs is not None and getattr(result.defs, "dbt", None))
-    if not buildcache.disabled() and not reads_dbt and (not check_only or outcome.up_to_date):
+    if not buildcache.disabled() and (not check_only or outcome.up_to_date):
         config = cfg.root / CONFIG if (cfg.root / CONFIG).is_file() else None
         outputs = _hashes(out_dir / env, outcome)
         if outputs is not None:
-            buildcache.store(out_dir, env, buildcache.input_files(inputs, config), options, outputs)
+            inputs = buildcache.input_files(result.program, config, result.defs)
+            buildcache.store(out_dir, env, inputs, options, outputs)
     raise SystemExit(_report_publish(outcome, out_dir / env, check_only, fmt))
 
 
