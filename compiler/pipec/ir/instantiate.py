@@ -53,8 +53,9 @@ class Placement:
 
 
 class Instantiator:
-    def __init__(self, defs: Defs, sink: Sink) -> None:
+    def __init__(self, defs: Defs, sink: Sink, memo=None) -> None:
         self.defs, self.sink = defs, sink
+        self.memo = memo  # reuses DAGs instantiated by an earlier run (pipec.incremental.dags.DagMemo)
         self.ev = Evaluator(sink)
         self.used: set[Span] = set()  # declaration spans of the runners some task calls
         self.placements: list[Placement] = []  # every pod instantiated, for the quota check
@@ -79,6 +80,11 @@ class Instantiator:
         return out
 
     def dag(self, pipe: PipelineDef, tenant: TenantDef, env: str | None, tenant_span: Span) -> ir.Dag | None:
+        if self.memo is not None:
+            return self.memo.dag(self, pipe, tenant, env, tenant_span)
+        return self.build_dag(pipe, tenant, env, tenant_span)
+
+    def build_dag(self, pipe: PipelineDef, tenant: TenantDef, env: str | None, tenant_span: Span) -> ir.Dag | None:
         schedule = self._schedule(pipe.schedule_for(env), tenant)
         read = pipe.settings(env)
         ctx = Ctx(pipe, tenant, env, schedule is not None and schedule.kind in ("cron", "preset"), read,
@@ -94,7 +100,7 @@ class Instantiator:
             timeout_seconds=read.get("timeout"), on_failure_emails=emails,
             max_active_runs=read.get("max_active_runs", 1), catchup=read.get("catchup", False),
             paused=read.get("paused"),
-            publishes=self._publishes(pipe, tenant), tasks=tuple(order_tasks(tasks)), doc=pipe.decl.doc)
+            publishes=self.publishes(pipe, tenant), tasks=tuple(order_tasks(tasks)), doc=pipe.decl.doc)
 
     def _schedule(self, schedule, tenant: TenantDef) -> ir.Schedule | None:
         if schedule is None:
@@ -104,7 +110,8 @@ class Instantiator:
             return ir.Schedule(kind="after", upstream_pipeline=value[0], asset_uri=f"pipec://{tenant.name}/{value[0]}")
         return ir.Schedule(kind=kind, value=value)
 
-    def _publishes(self, pipe: PipelineDef, tenant: TenantDef) -> str | None:
+    def publishes(self, pipe: PipelineDef, tenant: TenantDef) -> str | None:
+        """The asset the DAG of ``pipe`` for ``tenant`` publishes: another pipeline waits for it."""
         for other in self.defs.pipelines.values():
             if other.schedule and other.schedule[0] == "after" and other.schedule[1][0] == pipe.name \
                     and any(t == tenant.name for t, _ in other.tenants):
