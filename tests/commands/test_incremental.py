@@ -386,6 +386,22 @@ def test_the_syntax_codec_refuses_what_it_did_not_write(text):
         syntaxcodec.decode(text, "x.pipe")
 
 
+def test_the_syntax_codec_encodes_only_what_it_decodes_to_the_same_type():
+    from pipec.source import Span
+    from pipec.syntax import nodes
+
+    class Word(str):  # e.g. a Lark Token: decoding would give a plain str
+        pass
+
+    module = nodes.Module("x.pipe", (), ())
+    assert syntaxcodec.decode(syntaxcodec.encode(module), "x.pipe") == module
+    with pytest.raises(syntaxcodec.CodecError):
+        syntaxcodec.encode(nodes.Module(Word("x.pipe"), (), ()))
+    with pytest.raises(syntaxcodec.CodecError):  # a span in another file
+        syntaxcodec.encode(nodes.Module("x.pipe", (nodes.Import(nodes.Str((), Span("y.pipe", 0, 1)), None,
+                                                                             Span("x.pipe", 0, 1)),), ()))
+
+
 def test_every_dag_of_the_examples_round_trips_through_json(tmp_path):
     from pipec.driver import analyze
     from pipec.ir import model as ir

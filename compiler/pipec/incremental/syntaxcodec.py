@@ -30,7 +30,7 @@ def encode(module: nodes.Module) -> str:
 
 
 def _enc(value, path: str):
-    if value is None or isinstance(value, (str, bool, int)):
+    if value is None or type(value) in (str, bool, int):  # not subclasses (a Lark Token is a str)
         return value
     if isinstance(value, Span):
         if value.path != path:
