@@ -539,18 +539,45 @@ def _text(parts) -> ir.Text:
 
 
 def order_tasks(tasks: list[ir.Task]) -> list[ir.Task]:
-    """By layer, then lexicographic topological order inside each layer."""
-    import networkx as nx
-
+    """By layer, then lexicographic topological order inside each layer (a layer with a cycle,
+    reported by pipec.check, keeps what could be ordered and then every task by name)."""
     out = []
     by_name = {t.name: t for t in tasks}
     for layer in ir.LAYERS:
-        graph = nx.DiGraph()
         names = sorted(t.name for t in tasks if t.layer == layer)
-        graph.add_nodes_from(names)
-        graph.add_edges_from((u, t.name) for t in tasks if t.layer == layer for u in t.upstream if u in graph)
+        nodes = sorted(set(names))
+        here = set(nodes)
+        edges = {(u, t.name) for t in tasks if t.layer == layer for u in t.upstream if u in here}
         try:
-            out.extend(by_name[name] for name in nx.lexicographical_topological_sort(graph))
-        except nx.NetworkXUnfeasible:
+            out.extend(by_name[name] for name in _lexicographic_order(nodes, edges))
+        except _Cyclic:
             out.extend(by_name[name] for name in names)
     return out
+
+
+class _Cyclic(Exception):
+    pass
+
+
+def _lexicographic_order(names: list[str], edges: set[tuple[str, str]]):
+    """networkx's ``lexicographical_topological_sort`` of a graph: the smallest ready name first."""
+    import heapq
+
+    indegree = dict.fromkeys(names, 0)
+    children: dict[str, list[str]] = {name: [] for name in names}
+    for u, v in edges:
+        indegree[v] += 1
+        children[u].append(v)
+    ready = [name for name in names if indegree[name] == 0]
+    heapq.heapify(ready)
+    done = 0
+    while ready:
+        name = heapq.heappop(ready)
+        for child in children[name]:
+            indegree[child] -= 1
+            if indegree[child] == 0:
+                heapq.heappush(ready, child)
+        done += 1
+        yield name
+    if done != len(names):
+        raise _Cyclic
