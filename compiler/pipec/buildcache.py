@@ -14,8 +14,11 @@ would write exactly what is there: it reports the same result without parsing
 anything. Any other run compiles in full. The set of inputs is the previous
 run's: a file only enters the program through an import in another input, so
 while those bytes are unchanged, so is the set. A missing, unreadable or
-malformed record is just a miss. A project that reads dbt manifests is never
-recorded (those files and the dbt project's are not part of the key).
+malformed record is just a miss. A project that reads dbt manifests has them
+in the key too, with what the staleness check of each dbt project reads: its
+``dbt_project.yml``, the model files the manifest lists, the listing of its
+model, seed, snapshot and test folders (a new file makes the manifest stale),
+and, when no dbt project was found beside the manifest, that there still is none.
 """
 
 from __future__ import annotations
@@ -27,11 +30,21 @@ import stat
 import sys
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 CACHE_DIR = ".pipec-cache"
-_FORMAT = 1
+_FORMAT = 2
 _SOURCE_SUFFIXES = (".py", ".j2", ".lark", ".pipe", ".json", ".toml")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a run read besides its options: files (hashed), folders of dbt projects
+    (each listed with ``pipec.dbt.manifest.project_files``) and paths that must stay absent."""
+
+    files: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,7 +52,7 @@ class Record:
     """What a clean run produced: its key, its inputs and the SHA-256 of each output."""
 
     key: str
-    inputs: tuple[str, ...]
+    inputs: Inputs
     outputs: dict[str, str]
 
 
@@ -78,16 +91,23 @@ def tree_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def compute_key(inputs: list[str], options: dict[str, str], fingerprint: str) -> str | None:
-    """The key of a run over ``inputs`` (paths) with ``options``; None if an input cannot be read."""
+def compute_key(inputs: Inputs, options: dict[str, str], fingerprint: str) -> str | None:
+    """The key of a run over ``inputs`` as they are now, with ``options``; None if a file cannot be read."""
     digest = hashlib.sha256(f"pipec-cache {_FORMAT}\0{fingerprint}\0".encode("utf-8"))
     digest.update(json.dumps(options, sort_keys=True).encode("utf-8") + b"\0")
-    for path in sorted(inputs):
+    for path in sorted(inputs.files):
         try:
             data = Path(path).read_bytes()
         except OSError:
             return None
         digest.update(path.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+    if inputs.listings:
+        from pipec.dbt.manifest import project_files
+
+        listed = {folder: project_files(Path(folder)) for folder in sorted(inputs.listings)}
+        digest.update(json.dumps(listed, sort_keys=True).encode("utf-8") + b"\0")
+    present = [path for path in sorted(inputs.absent) if os.path.lexists(path)]
+    digest.update(json.dumps(present).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -104,30 +124,40 @@ def options_of(entries: list[Path], root: Path, env: str, out_dir: Path) -> dict
 def lookup(out_dir: Path, env: str, options: dict[str, str]) -> Record | None:
     """The record of an identical earlier run whose outputs are all still in place, else None."""
     record = _read(record_path(out_dir, env))
-    if record is None or compute_key(list(record.inputs), options, pipec_fingerprint()) != record.key:
+    if record is None or compute_key(record.inputs, options, pipec_fingerprint()) != record.key:
         return None
-    root = Path(out_dir) / env
-    folders = {root / p for path in record.outputs for p in PurePosixPath(path).parents}
-    if any(f.is_symlink() for f in folders):  # a full compile reports it (E720)
+    root = os.path.join(out_dir, env)
+    if any(os.path.islink(os.path.join(root, f)) for f in _folders(record.outputs)):  # E720 in a full compile
         return None
     for path, sha in record.outputs.items():
-        target = root / path
+        target = os.path.join(root, path)
         try:
-            if not stat.S_ISREG(os.lstat(target).st_mode):
+            if not stat.S_ISREG(os.lstat(target).st_mode):  # before opening: opening a FIFO blocks
                 return None
-            if hashlib.sha256(target.read_bytes()).hexdigest() != sha:
-                return None
+            with open(target, "rb") as handle:
+                if hashlib.sha256(handle.read()).hexdigest() != sha:
+                    return None
         except OSError:
             return None
     return record
 
 
-def store(out_dir: Path, env: str, inputs: list[str], options: dict[str, str], outputs: dict[str, str]) -> None:
+def _folders(paths) -> set[str]:
+    """Every folder that holds one of ``paths`` (POSIX, relative), the root ``.`` included."""
+    out = {"."}
+    for path in paths:
+        parts = path.split("/")[:-1]
+        out.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return out
+
+
+def store(out_dir: Path, env: str, inputs: Inputs, options: dict[str, str], outputs: dict[str, str]) -> None:
     """Keep the record of a clean run (best effort: a cache that cannot be written is no error)."""
     key = compute_key(inputs, options, pipec_fingerprint())
     if key is None:
         return
-    data = {"format": _FORMAT, "key": key, "inputs": sorted(inputs), "outputs": dict(sorted(outputs.items()))}
+    data = {"format": _FORMAT, "key": key, "inputs": sorted(inputs.files), "listings": sorted(inputs.listings),
+            "absent": sorted(inputs.absent), "outputs": dict(sorted(outputs.items()))}
     text = json.dumps(data, indent=1, sort_keys=True) + "\n"
     try:
         from pipec.publish import write_atomic
@@ -142,19 +172,38 @@ def _read(path: Path) -> Record | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != _FORMAT:
             return None
-        inputs = tuple(str(p) for p in data["inputs"])
+        inputs = Inputs(*(tuple(_strings(data[k])) for k in ("inputs", "listings", "absent")))
         outputs = {str(k): str(v) for k, v in data["outputs"].items()}
         return Record(str(data["key"]), inputs, outputs)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def input_files(program, config: Path | None) -> list[str]:
-    """Every file a run read: the loaded modules (stdlib included) and pipec.toml."""
+def _strings(items) -> list[str]:
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise TypeError("not a list of strings")
+    return items
+
+
+def input_files(program, config: Path | None, defs=None) -> Inputs:
+    """Everything a run read: the loaded modules (stdlib included), pipec.toml and the dbt projects' files."""
     paths = {str(m.real) for m in program.modules}
     if config is not None:
         paths.add(str(Path(config).resolve()))
-    return sorted(paths)
+    listings, absent = set(), set()
+    for dbt in (defs.dbt.values() if defs is not None else ()):
+        if dbt.manifest_path is None:
+            continue
+        manifest = dbt.manifest_path.resolve()
+        paths.add(str(manifest))
+        if dbt.project_dir is None:  # none found beside the manifest: no staleness check while there is none
+            absent.add(str(manifest.parent.parent / "dbt_project.yml"))
+            continue
+        project = dbt.project_dir.resolve()
+        listings.add(str(project))
+        paths.add(str(project / "dbt_project.yml"))
+        paths.update(str(project / rel) for rel in dbt.read_files)
+    return Inputs(tuple(sorted(paths)), tuple(sorted(listings)), tuple(sorted(absent)))
 
 
 def disabled() -> bool:

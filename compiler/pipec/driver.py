@@ -44,13 +44,14 @@ class Analysis:
 
 def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs: bool = True,
             sources: SourceMap | None = None, overlays: Mapping[Path, str] | None = None,
-            lint_config: LintConfig | None = LintConfig()) -> Analysis:
+            lint_config: LintConfig | None = LintConfig(), memo=None) -> Analysis:
     """Parse and check; with ``env``, also build the IR for that environment.
 
     ``overlays`` maps file paths to text read instead of the file on disk (the
     unsaved buffers of an editor). ``lint_config`` selects the lint warnings
     (``pipec.lint``), after suppression comments; None runs no lint rule and
-    leaves every warning in.
+    leaves every warning in. ``memo`` (program -> a ``pipec.incremental.dags.DagMemo``)
+    reuses DAGs an earlier run instantiated from the same inputs.
 
     Checks run for every declared environment (``when`` blocks differ), so an
     error in any environment's configuration is found by ``pipec check``.
@@ -65,7 +66,7 @@ def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs
     for check in CHECKS:
         check(defs, sink)
     result.defs = defs
-    inst = Instantiator(defs, sink)
+    inst = Instantiator(defs, sink, memo(program) if memo is not None else None)
     envs = sorted(defs.envs) if all_envs else []
     dags = {name: _dags(inst, name, sink) for name in envs or [None]}
     inst.check_unused_runners()

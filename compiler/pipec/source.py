@@ -30,8 +30,11 @@ class SourceFile:
     line_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        starts = [0]
-        starts.extend(i + 1 for i, ch in enumerate(self.text) if ch == "\n")
+        starts, find = [0], self.text.find
+        at = find("\n")
+        while at != -1:  # one step per line, not per character
+            starts.append(at + 1)
+            at = find("\n", at + 1)
         object.__setattr__(self, "line_starts", tuple(starts))
 
     def line_col(self, offset: int) -> tuple[int, int]:

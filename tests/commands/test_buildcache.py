@@ -148,7 +148,8 @@ def test_pipec_itself_is_part_of_the_key(tmp_path):
     (package / "a.py").write_text("x = 2\n", encoding="utf-8")
     assert buildcache.tree_digest(package) != before
     options = {"env": "prod"}
-    assert buildcache.compute_key([], options, "a") != buildcache.compute_key([], options, "b")
+    none = buildcache.Inputs()
+    assert buildcache.compute_key(none, options, "a") != buildcache.compute_key(none, options, "b")
 
 
 def test_a_broken_record_is_a_miss(project, analyses):
@@ -169,13 +170,60 @@ def test_a_symlinked_output_is_never_a_hit(project, analyses):
     assert len(analyses) == 2 and again.exit_code != 0 and "E720" in again.stdout + again.stderr
 
 
-def test_a_project_reading_dbt_manifests_always_compiles(tmp_path, analyses):
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
     shop = next((p for p in EXAMPLES if p.name == "shop_dbt"), None)
     assert shop is not None, "the dbt example is gone: point this test at another dbt project"
+    assert (shop / "dbt" / "target" / "manifest.json").is_file(), "run `make dbt-manifests`"
     root = tmp_path / "shop"
-    shutil.copytree(shop, root, ignore=shutil.ignore_patterns("build"))
-    first = invoke(["compile", "--env", "prod", "--out", "out"], root)
-    assert first.exit_code == 0, first.stderr
-    assert not (root / "out" / buildcache.CACHE_DIR).exists()
-    assert invoke(["compile", "--env", "prod", "--out", "out"], root).exit_code == 0
+    shutil.copytree(shop, root, ignore=shutil.ignore_patterns("build", "out"))
+    return root
+
+
+def _compile_shop(root: Path):
+    return invoke(["compile", "--env", "prod", "--out", "out"], root)
+
+
+def test_a_dbt_project_hits_until_its_manifest_changes(shop, analyses, monkeypatch):
+    assert _compile_shop(shop).exit_code == 0
+    assert (shop / "out" / buildcache.CACHE_DIR / "prod.json").is_file()
+    assert _compile_shop(shop).exit_code == 0 and len(analyses) == 1
+    assert invoke(["compile", "--env", "prod", "--out", "out", "--check"], shop).exit_code == 0
+    assert len(analyses) == 1
+    manifest = shop / "dbt" / "target" / "manifest.json"
+    manifest.write_bytes(manifest.read_bytes().replace(b'"generated_at": "', b'"generated_at": "1', 1))
+    again = _compile_shop(shop)
+    assert again.exit_code == 0 and len(analyses) == 2, again.stderr
+    assert _tree(shop / "out" / "prod") == _fresh(shop, monkeypatch)
+
+
+def _change_model(project: Path) -> None:
+    model = next(p for p in sorted((project / "models").rglob("*.sql")))
+    model.write_text(model.read_text(encoding="utf-8") + "\n-- edited\n", encoding="utf-8")
+
+
+def _add_model(project: Path) -> None:
+    (project / "models" / "zz_new_model.sql").write_text("select 1 as id\n", encoding="utf-8")
+
+
+def _change_project_file(project: Path) -> None:
+    path = project / "dbt_project.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("edit", [_change_model, _add_model], ids=["model-changed", "model-added"])
+def test_a_dbt_project_changed_since_its_manifest_is_reported_stale(shop, analyses, edit):
+    assert _compile_shop(shop).exit_code == 0
+    edit(shop / "dbt")
+    stale = _compile_shop(shop)
+    # not a hit (a run with errors is analysed again without the incremental store: two calls)
+    assert stale.exit_code == 1 and "E804" in stale.stdout and len(analyses) > 1
+    check = invoke(["compile", "--env", "prod", "--out", "out", "--check"], shop)
+    assert check.exit_code == 1 and "E804" in check.stdout
+
+
+def test_a_changed_dbt_project_file_compiles_again(shop, analyses):
+    assert _compile_shop(shop).exit_code == 0
+    _change_project_file(shop / "dbt")
+    _compile_shop(shop)
     assert len(analyses) == 2

@@ -1,8 +1,13 @@
-"""Graph checks with networkx: task cycles, layer order, pipeline after() edges."""
+"""Graph checks: task cycles, layer order, pipeline after() edges.
+
+The graphs are built as ``Graph`` (the few DiGraph operations the checks use,
+in networkx's iteration order); networkx is imported only to name a cycle, so a
+project without one never pays for importing it.
+"""
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import Any
 
 from pipec.diagnostics import Label, Sink
 from pipec.ir.decls import Defs, PipelineDef
@@ -20,8 +25,54 @@ def check_layers_and_cycles(defs: Defs, sink: Sink) -> None:
         _cycles(graph, sink, "E301", "task")
 
 
-def _task_graph(pipe: PipelineDef, sink: Sink) -> nx.DiGraph:
-    graph = nx.DiGraph()
+class Graph:
+    """A directed graph with node and edge attributes, iterated like ``networkx.DiGraph``
+    (nodes in insertion order, each node's successors in insertion order)."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[Any, dict] = {}
+        self.succ: dict[Any, dict[Any, dict]] = {}
+
+    def add_node(self, node, **attrs) -> None:
+        self.nodes.setdefault(node, {}).update(attrs)
+        self.succ.setdefault(node, {})
+
+    def add_edge(self, u, v, **attrs) -> None:
+        self.add_node(u)
+        self.add_node(v)
+        self.succ[u].setdefault(v, {}).update(attrs)
+
+    def edges(self, data: bool = False) -> list:
+        return [(u, v, d) if data else (u, v) for u, out in self.succ.items() for v, d in out.items()]
+
+    def acyclic(self) -> bool:
+        """True when no node is on a cycle (Kahn's algorithm)."""
+        indegree = dict.fromkeys(self.nodes, 0)
+        for _, v in self.edges():
+            indegree[v] += 1
+        ready = [n for n, d in indegree.items() if d == 0]
+        seen = 0
+        while ready:
+            seen += 1
+            for child in self.succ[ready.pop()]:
+                indegree[child] -= 1
+                if indegree[child] == 0:
+                    ready.append(child)
+        return seen == len(self.nodes)
+
+    def to_networkx(self):
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        for node, attrs in self.nodes.items():
+            graph.add_node(node, **attrs)
+        for u, v, d in self.edges(data=True):
+            graph.add_edge(u, v, **d)
+        return graph
+
+
+def _task_graph(pipe: PipelineDef, sink: Sink) -> Graph:
+    graph = Graph()
     first = {}
     for task in pipe.tasks:
         if task.name in first:
@@ -62,7 +113,7 @@ def _loop_values(task, span) -> list[Label]:
             if v.kind == "text" and v.data and v.span.path == span.path]
 
 
-def _layer_order(pipe: PipelineDef, graph: nx.DiGraph, sink: Sink) -> None:
+def _layer_order(pipe: PipelineDef, graph: Graph, sink: Sink) -> None:
     """One error per `after` entry: the edges a `for` loop makes from one entry are one mistake."""
     wrong: dict[tuple, list[str]] = {}
     for up, down, data in sorted(graph.edges(data=True), key=lambda e: e[2]["span"]):
@@ -77,7 +128,12 @@ def _layer_order(pipe: PipelineDef, graph: nx.DiGraph, sink: Sink) -> None:
                   help="layers run bronze, then silver, then gold: move one of the tasks, or drop the edge")
 
 
-def _cycles(graph: nx.DiGraph, sink: Sink, code: str, what: str) -> None:
+def _cycles(found: Graph, sink: Sink, code: str, what: str) -> None:
+    if found.acyclic():
+        return
+    import networkx as nx
+
+    graph = found.to_networkx()
     for component in sorted((sorted(c) for c in nx.strongly_connected_components(graph)), key=lambda c: c[0]):
         start = component[0]
         if len(component) == 1 and not graph.has_edge(start, start):
@@ -94,7 +150,7 @@ def _cycles(graph: nx.DiGraph, sink: Sink, code: str, what: str) -> None:
 
 
 def check_pipeline_schedule(defs: Defs, sink: Sink) -> None:
-    graph = nx.DiGraph()
+    graph = Graph()
     for name in sorted(defs.pipelines):
         pipe = defs.pipelines[name]
         graph.add_node(name)

@@ -17,9 +17,9 @@ from pipec.codegen import names, yamlout
 from pipec.codegen.airflow.render import dag_file
 from pipec.codegen.errors import CodegenError
 from pipec.codegen.k8s import pod, tenant as tenant_k8s
-from pipec.ir.model import Project, Task, Tenant
+from pipec.ir.model import Dag, Project, Task, Tenant
 
-__all__ = ["CodegenError", "generate"]
+__all__ = ["CodegenError", "dag_outputs", "generate", "tenant_outputs"]
 
 
 def generate(project: Project) -> dict[str, bytes]:
@@ -46,26 +46,42 @@ def _cycle_collector_paused() -> Iterator[None]:
 
 def _generate(project: Project) -> dict[str, bytes]:
     tenants = {t.name: t for t in project.tenants}
-    kubernetes = project.environment.operator == "kubernetes"
     files: dict[str, bytes] = {}
     for tenant in project.tenants:
-        files[names.pools_path(tenant)] = pools_json(tenant)
-        if kubernetes:
-            docs = tenant_k8s.documents(project.platform, project.environment, tenant)
-            files[names.tenant_manifest_path(tenant)] = yamlout.dump_all(docs)
+        files.update(tenant_outputs(project, tenant))
     for dag in project.dags:
         tenant = tenants.get(dag.tenant)
         if tenant is None:
             raise CodegenError(
                 f"internal error: DAG {dag.dag_id} names unknown tenant {dag.tenant}"
             )
+        files.update(dag_outputs(project, tenant, dag))
+    return dict(sorted(files.items()))
+
+
+# The two functions below read only ``project.platform`` and ``project.environment``
+# besides their arguments: pipec.incremental reuses their outputs keyed on exactly these.
+
+
+def tenant_outputs(project: Project, tenant: Tenant) -> dict[str, bytes]:
+    """The tenant's own files: its pool and, on Kubernetes, its namespace manifest."""
+    files = {names.pools_path(tenant): pools_json(tenant)}
+    if project.environment.operator == "kubernetes":
+        docs = tenant_k8s.documents(project.platform, project.environment, tenant)
+        files[names.tenant_manifest_path(tenant)] = yamlout.dump_all(docs)
+    return files
+
+
+def dag_outputs(project: Project, tenant: Tenant, dag: Dag) -> dict[str, bytes]:
+    """The DAG file of ``dag`` and, on Kubernetes, one pod spec per task."""
+    for task in dag.tasks:
+        _check_env_names(dag.dag_id, task)
+    files = {names.dag_path(dag.tenant, dag.dag_id): dag_file(project, tenant, dag)}
+    if project.environment.operator == "kubernetes":
         for task in dag.tasks:
-            _check_env_names(dag.dag_id, task)
-        files[names.dag_path(dag.tenant, dag.dag_id)] = dag_file(project, tenant, dag)
-        for task in dag.tasks if kubernetes else ():
             plan = pod.plan(project.platform, tenant, dag, task)
             files[names.pod_path(dag, task)] = yamlout.dump(pod.manifest(plan))
-    return dict(sorted(files.items()))
+    return files
 
 
 def _check_env_names(dag_id: str, task: Task) -> None:

@@ -176,6 +176,11 @@ def dbt_checksum(data: bytes) -> str:
     return hashlib.sha256(data.decode("utf-8").strip().encode("utf-8")).hexdigest()
 
 
+def checked_files(manifest: Manifest) -> list[str]:
+    """The project files (relative paths) whose checksums ``stale_files`` compares, sorted."""
+    return sorted({n.path for n in manifest.nodes.values() if n.package == manifest.project and n.checksum})
+
+
 def stale_files(manifest: Manifest, project_dir: Path) -> list[str]:
     """Project files the manifest does not describe as they are now (see the module doc), sorted."""
     listed = {n.path: n.checksum for n in manifest.nodes.values() if n.package == manifest.project}
@@ -189,11 +194,11 @@ def stale_files(manifest: Manifest, project_dir: Path) -> list[str]:
         except (OSError, UnicodeDecodeError):
             changed.add(rel)
     known = set(listed) | manifest.disabled_paths
-    changed.update(rel for rel in _project_files(project_dir) if rel not in known)
+    changed.update(rel for rel in project_files(project_dir) if rel not in known)
     return sorted(changed)
 
 
-def _project_files(project_dir: Path) -> list[str]:
+def project_files(project_dir: Path) -> list[str]:
     """Model, snapshot and test files (.sql, .py) and seeds (.csv) under the project's paths."""
     config = _project_config(project_dir)
     out = []

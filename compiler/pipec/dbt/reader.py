@@ -53,6 +53,9 @@ class DbtDef:
     entry that placed it; ``links`` maps linked source ids to the bronze tasks
     (name, span of the name) that load them; ``manifest_path`` is the manifest
     as found on disk, ``sha256`` its hash (recorded in the outputs).
+    ``project_dir`` is the dbt project checked for staleness (None: not found, no
+    check) and ``read_files`` the project files that check read (the compile
+    cache hashes them, ``pipec.buildcache``).
     """
 
     name: str
@@ -64,6 +67,8 @@ class DbtDef:
     tasks: list[Planned] = field(default_factory=list)
     layer_of: dict[str, tuple[str, Span]] = field(default_factory=dict)
     links: dict[str, list[tuple[str, Span]]] = field(default_factory=dict)
+    project_dir: Path | None = None
+    read_files: tuple[str, ...] = ()
     docs: dict[str, str] = field(default_factory=dict)
 
 
@@ -81,7 +86,7 @@ class DbtReader:
         if INVALID in (read.values.get("manifest"), read.values.get("runner"), read.values.get("layers")):
             return out
         ok = self._runner(found["runner"].value, mod)
-        manifest = self._manifest(read, mod, found)
+        manifest = self._manifest(read, mod, found, out)
         if manifest is None or not ok:
             return out
         out.runner, out.manifest_path = found["runner"].value, self._path(mod, read.get("manifest"))
@@ -120,7 +125,7 @@ class DbtReader:
     def _path(self, mod: LoadedModule, text: str) -> Path:
         return mod.real.parent / text
 
-    def _manifest(self, read, mod: LoadedModule, found) -> mf.Manifest | None:
+    def _manifest(self, read, mod: LoadedModule, found, out: DbtDef) -> mf.Manifest | None:
         span = read.spans["manifest"]
         path = self._path(mod, read.get("manifest"))
         try:
@@ -140,6 +145,7 @@ class DbtReader:
                                label="stale manifest",
                                help=f"run `dbt parse` in `{_shown(project)}` to write the manifest again")
                 return None
+            out.project_dir, out.read_files = project, tuple(mf.checked_files(manifest))
         return manifest
 
     def _project_dir(self, read, mod: LoadedModule, manifest_path: Path) -> Path | None:

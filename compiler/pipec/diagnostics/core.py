@@ -88,6 +88,7 @@ class Sink:
 
     items: list[Diagnostic] = field(default_factory=list)
     _seen: set = field(default_factory=set, repr=False)
+    offered: int = 0  # diagnostics added, duplicates included (pipec.incremental: "did this step report anything")
 
     def emit(
         self,
@@ -108,6 +109,7 @@ class Sink:
 
     def add(self, diag: Diagnostic) -> Diagnostic:
         """Keep an already built diagnostic (unless an identical one is kept)."""
+        self.offered += 1
         key = (diag.code, diag.message, diag.primary.span)
         if key not in self._seen:
             self._seen.add(key)

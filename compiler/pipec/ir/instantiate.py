@@ -53,8 +53,9 @@ class Placement:
 
 
 class Instantiator:
-    def __init__(self, defs: Defs, sink: Sink) -> None:
+    def __init__(self, defs: Defs, sink: Sink, memo=None) -> None:
         self.defs, self.sink = defs, sink
+        self.memo = memo  # reuses DAGs instantiated by an earlier run (pipec.incremental.dags.DagMemo)
         self.ev = Evaluator(sink)
         self.used: set[Span] = set()  # declaration spans of the runners some task calls
         self.placements: list[Placement] = []  # every pod instantiated, for the quota check
@@ -79,6 +80,11 @@ class Instantiator:
         return out
 
     def dag(self, pipe: PipelineDef, tenant: TenantDef, env: str | None, tenant_span: Span) -> ir.Dag | None:
+        if self.memo is not None:
+            return self.memo.dag(self, pipe, tenant, env, tenant_span)
+        return self.build_dag(pipe, tenant, env, tenant_span)
+
+    def build_dag(self, pipe: PipelineDef, tenant: TenantDef, env: str | None, tenant_span: Span) -> ir.Dag | None:
         schedule = self._schedule(pipe.schedule_for(env), tenant)
         read = pipe.settings(env)
         ctx = Ctx(pipe, tenant, env, schedule is not None and schedule.kind in ("cron", "preset"), read,
@@ -94,7 +100,7 @@ class Instantiator:
             timeout_seconds=read.get("timeout"), on_failure_emails=emails,
             max_active_runs=read.get("max_active_runs", 1), catchup=read.get("catchup", False),
             paused=read.get("paused"),
-            publishes=self._publishes(pipe, tenant), tasks=tuple(order_tasks(tasks)), doc=pipe.decl.doc)
+            publishes=self.publishes(pipe, tenant), tasks=tuple(order_tasks(tasks)), doc=pipe.decl.doc)
 
     def _schedule(self, schedule, tenant: TenantDef) -> ir.Schedule | None:
         if schedule is None:
@@ -104,7 +110,8 @@ class Instantiator:
             return ir.Schedule(kind="after", upstream_pipeline=value[0], asset_uri=f"pipec://{tenant.name}/{value[0]}")
         return ir.Schedule(kind=kind, value=value)
 
-    def _publishes(self, pipe: PipelineDef, tenant: TenantDef) -> str | None:
+    def publishes(self, pipe: PipelineDef, tenant: TenantDef) -> str | None:
+        """The asset the DAG of ``pipe`` for ``tenant`` publishes: another pipeline waits for it."""
         for other in self.defs.pipelines.values():
             if other.schedule and other.schedule[0] == "after" and other.schedule[1][0] == pipe.name \
                     and any(t == tenant.name for t, _ in other.tenants):
@@ -532,18 +539,45 @@ def _text(parts) -> ir.Text:
 
 
 def order_tasks(tasks: list[ir.Task]) -> list[ir.Task]:
-    """By layer, then lexicographic topological order inside each layer."""
-    import networkx as nx
-
+    """By layer, then lexicographic topological order inside each layer (a layer with a cycle,
+    reported by pipec.check, keeps what could be ordered and then every task by name)."""
     out = []
     by_name = {t.name: t for t in tasks}
     for layer in ir.LAYERS:
-        graph = nx.DiGraph()
         names = sorted(t.name for t in tasks if t.layer == layer)
-        graph.add_nodes_from(names)
-        graph.add_edges_from((u, t.name) for t in tasks if t.layer == layer for u in t.upstream if u in graph)
+        nodes = sorted(set(names))
+        here = set(nodes)
+        edges = {(u, t.name) for t in tasks if t.layer == layer for u in t.upstream if u in here}
         try:
-            out.extend(by_name[name] for name in nx.lexicographical_topological_sort(graph))
-        except nx.NetworkXUnfeasible:
+            out.extend(by_name[name] for name in _lexicographic_order(nodes, edges))
+        except _Cyclic:
             out.extend(by_name[name] for name in names)
     return out
+
+
+class _Cyclic(Exception):
+    pass
+
+
+def _lexicographic_order(names: list[str], edges: set[tuple[str, str]]):
+    """networkx's ``lexicographical_topological_sort`` of a graph: the smallest ready name first."""
+    import heapq
+
+    indegree = dict.fromkeys(names, 0)
+    children: dict[str, list[str]] = {name: [] for name in names}
+    for u, v in edges:
+        indegree[v] += 1
+        children[u].append(v)
+    ready = [name for name in names if indegree[name] == 0]
+    heapq.heapify(ready)
+    done = 0
+    while ready:
+        name = heapq.heappop(ready)
+        for child in children[name]:
+            indegree[child] -= 1
+            if indegree[child] == 0:
+                heapq.heappush(ready, child)
+        done += 1
+        yield name
+    if done != len(names):
+        raise _Cyclic

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from contextlib import contextmanager
 from functools import cache
 from typing import Iterator
 
@@ -127,6 +128,19 @@ def _build(path: str, base: int, line_base: int, text: str | list[Token], docs: 
 # immutable, so a file whose text did not change is not parsed again (the
 # language server re-analyses a project on every edit of one file).
 _PARSED: dict[str, tuple[str, nodes.Module, tuple]] = {}
+# A persistent store of clean parses (``pipec compile`` sets one, see ``pipec.incremental``):
+# ``get(path, text)`` -> the module or None, ``put(path, text, module)``.
+_STORE: list = []
+
+
+@contextmanager
+def parse_store(store):
+    """Within the block, parses come from and go to ``store`` too (clean ones only)."""
+    _STORE.append(store)
+    try:
+        yield
+    finally:
+        _STORE.remove(store)
 
 
 def parse_module(path: str, text: str, sink: Sink, tokens: list[Token] | None = None) -> nodes.Module:
@@ -138,10 +152,17 @@ def parse_module(path: str, text: str, sink: Sink, tokens: list[Token] | None = 
     if last is not None and last[0] == text:
         _, module, diags = last
     else:
-        own = Sink()
-        with _LOCK:  # error reports feed tokens to the parser, so they hold the lock too
-            module = _parse(path, text, own, tokens)
-        diags = tuple(own.items)
+        store = _STORE[-1] if _STORE else None
+        module = store.get(path, text) if store is not None else None
+        if module is None:
+            own = Sink()
+            with _LOCK:  # error reports feed tokens to the parser, so they hold the lock too
+                module = _parse(path, text, own, tokens)
+            diags = tuple(own.items)
+            if store is not None and not diags:
+                store.put(path, text, module)
+        else:
+            diags = ()
         _PARSED[path] = (text, module, diags)
     for diag in diags:
         sink.add(diag)
