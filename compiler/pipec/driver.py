@@ -75,7 +75,7 @@ def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs
     dags = {name: _dags(inst, name, sink, reuse) for name in envs or [None]}
     inst.check_unused_runners()
     if env is not None:
-        result.project = _project(defs, inst, env, sink, root)
+        result.project = _project(defs, inst, env, sink, root, dags.get(env))
     unused_imports(program, sink)
     clean = not sink.has_errors and all_envs
     result.diagnostics = _finish(program, defs if clean else None, dags if clean else None, sink, lint_config,
@@ -104,7 +104,10 @@ def _has_syntax_errors(sink: Sink) -> bool:
     return any(d.code.startswith("E0") or d.code in ("E101", "E102", "E103", "E704", "E707", "E709") for d in sink.items)
 
 
-def _project(defs: Defs, inst: Instantiator, env: str, sink: Sink, root: Path) -> ir.Project | None:
+def _project(defs: Defs, inst: Instantiator, env: str, sink: Sink, root: Path,
+             dags: list[ir.Dag] | None) -> ir.Project | None:
+    """The IR for ``env``; ``dags`` are its DAGs when the caller already instantiated them
+    (their diagnostics and quota check are in ``sink`` then: a second pass would only repeat them)."""
     if env not in defs.envs:
         hint = ", ".join(sorted(defs.envs)) or "none are declared"
         sink.emit("E701", f"unknown environment `{env}`", Span("<command line>", 0, 0),
@@ -114,7 +117,8 @@ def _project(defs: Defs, inst: Instantiator, env: str, sink: Sink, root: Path) -
         sink.emit("E113", "the project has no `platform` block", Span("<command line>", 0, 0),
                   help='add `platform { registry = "registry.example.com/etl" }`')
         return None
-    dags = _dags(inst, env, sink)
+    if dags is None:
+        dags = _dags(inst, env, sink)
     if sink.has_errors:
         return None
     read, _ = defs.envs[env]

@@ -14,9 +14,11 @@ caught by the manifest hash that ``pipec compile`` records in its outputs.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -61,6 +63,9 @@ class Node:
     source_name: str = ""
 
 
+_FIELDS = tuple(f.name for f in dataclasses.fields(Node))  # in order: what the content hash covers
+
+
 @dataclass
 class Manifest:
     """A loaded manifest: nodes and sources by unique id, children computed once.
@@ -95,9 +100,10 @@ def load(path: Path) -> Manifest:
         raise ManifestError("unreadable", f"cannot read dbt manifest `{path.as_posix()}`: {err.strerror}",
                             "check the path and its permissions") from None
     try:
-        doc = json.loads(data)
-        version = _schema_version(doc)
-        nodes = _nodes(doc)
+        with _no_gc():  # a big manifest is millions of acyclic objects: collecting while reading finds nothing
+            doc = json.loads(data)
+            version = _schema_version(doc)
+            nodes = _nodes(doc)
     except (ValueError, KeyError, TypeError, AttributeError):
         raise ManifestError("unreadable", f"`{path.as_posix()}` is not a dbt manifest",
                             "point `manifest` at the target/manifest.json that `dbt parse` writes") from None
@@ -110,6 +116,17 @@ def load(path: Path) -> Manifest:
     return Manifest(doc["metadata"].get("project_name") or "", version, content_hash(version, nodes), nodes, disabled)
 
 
+@contextmanager
+def _no_gc():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def content_hash(version: int, nodes: dict[str, Node]) -> str:
     """sha256 of what pipec reads from a manifest (nodes, files' checksums, configs, edges).
 
@@ -117,7 +134,7 @@ def content_hash(version: int, nodes: dict[str, Node]) -> str:
     ``invocation_id``, each node's ``created_at``), so they cannot tell whether
     the project changed; this hash changes exactly when the project does.
     """
-    canon = [version] + [dataclasses.astuple(nodes[uid]) for uid in sorted(nodes)]
+    canon = [version] + [[getattr(nodes[uid], name) for name in _FIELDS] for uid in sorted(nodes)]
     text = json.dumps(canon, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

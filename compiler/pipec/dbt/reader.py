@@ -210,13 +210,12 @@ class DbtReader:
             self.sink.emit("E805", err.message, _inner(node, err.start, err.end), label="not a selector",
                            help=err.help)
             return None
-        ok = True
-        for atom in (a for inter in selection for a in inter):
-            if not sel.matches(manifest, atom):
-                ok = False
+        found = {atom: sel.matches(manifest, atom) for inter in selection for atom in inter}
+        for atom, hits in found.items():
+            if not hits:
                 self.sink.emit("E806", f"dbt selector `{atom.raw}` matches no node", _inner(node, atom.start, atom.end),
                                label="matches nothing", help=_suggest(manifest, atom))
-        return sel.select(manifest, selection) if ok else None
+        return sel.select(manifest, selection, found) if all(found.values()) else None
 
     def _layers(self, node: n.MapV, manifest: mf.Manifest) -> dict[str, tuple[set[str], Span]] | None:
         out: dict[str, tuple[set[str], Span]] = {}

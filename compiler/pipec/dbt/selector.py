@@ -17,9 +17,12 @@ Supported, with dbt's meaning (dbt-core ``graph/selector_methods.py``):
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from fnmatch import fnmatch
+from fnmatch import fnmatch, translate
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from pipec.dbt.manifest import Manifest, Node
@@ -108,22 +111,28 @@ def _default_method(value: str) -> str:
 # ---------------------------------------------------------------- evaluation
 
 
-def select(manifest: Manifest, selection: Selection) -> set[str]:
-    """The unique ids the selection picks (all node kinds, sources and tests included)."""
+def select(manifest: Manifest, selection: Selection, found: dict[Atom, set[str]] | None = None) -> set[str]:
+    """The unique ids the selection picks (all node kinds, sources and tests included).
+
+    ``found`` holds atoms' ``matches`` already computed, so that a caller who
+    checked them does not evaluate them again.
+    """
+    found = found or {}
     out: set[str] = set()
     for intersection in selection:
         picked = None
         for atom in intersection:
-            found = expand(manifest, atom, matches(manifest, atom))
-            picked = found if picked is None else picked & found
+            hits = found[atom] if atom in found else matches(manifest, atom)
+            got = expand(manifest, atom, hits)
+            picked = got if picked is None else picked & got
         out |= picked or set()
     return out
 
 
 def matches(manifest: Manifest, atom: Atom) -> set[str]:
     """The nodes the atom's method and value pick, before graph operators."""
-    test = _TESTS[atom.method]
-    return {uid for uid, node in manifest.nodes.items() if test(node, atom)}
+    test = _TESTS[atom.method](atom)
+    return {uid for uid, node in manifest.nodes.items() if test(node)}
 
 
 def expand(manifest: Manifest, atom: Atom, found: set[str]) -> set[str]:
@@ -157,75 +166,119 @@ def _walk(start: set[str], step, depth: int) -> set[str]:
     return seen
 
 
-def _fqn(node: Node, atom: Atom) -> bool:
-    if node.resource_type == "source":
-        return False
-    return _fqn_match(node.fqn, atom.value, node.version) or _fqn_match(node.fqn[1:], atom.value, node.version)
+# Each method compiles an atom into a test of one node (``_TESTS``); the
+# per-atom work (splitting the selector, compiling globs) is done once, not per node.
+
+_GLOB_CHARS = frozenset("*?[]")
 
 
-def _fqn_match(fqn: tuple[str, ...], selector: str, version: str | None) -> bool:
+@lru_cache(maxsize=1024)
+def _glob(pattern: str) -> Callable[[str], bool]:
+    """``fnmatch(name, pattern)`` as a function of ``name``, the pattern compiled once."""
+    if os.path.normcase("A") != "A":  # a case-folding OS: keep fnmatch's own normalisation
+        return lambda name: fnmatch(name, pattern)
+    if not _GLOB_CHARS.intersection(pattern):
+        return pattern.__eq__
+    match = re.compile(translate(pattern)).match
+    return lambda name: match(name) is not None
+
+
+def _fqn(atom: Atom) -> Callable[[Node], bool]:
+    match = _fqn_matcher(atom.value)
+    return lambda node: node.resource_type != "source" and (match(node.fqn, node.version)
+                                                            or match(node.fqn[1:], node.version))
+
+
+def _fqn_matcher(selector: str) -> Callable[[tuple[str, ...], str | None], bool]:
     """dbt's ``is_selected_node``: a leaf name, or a dotted prefix of the fqn with globs."""
-    if not fqn:
-        return False
     wanted = selector.split(".")
-    if version is not None:
-        if len(fqn) >= 2 and (fqn[-2] == selector or "_".join(fqn[-2:]) == "_".join(wanted[-2:])):
-            return True
-    elif fqn[-1] == selector:
-        return True
-    flat = [item for segment in fqn for item in segment.split(".")]
-    if len(flat) < len(wanted):
-        return False
-    for i, part in enumerate(wanted):
-        if any(c in part for c in "*?[]"):
-            if fnmatch(".".join(flat[i:]), ".".join(wanted[i:])):
-                return True
-            return "." not in selector and fnmatch(fqn[-2] if version is not None else fqn[-1], selector)
-        if flat[i] != part:
+    last_two = "_".join(wanted[-2:])
+    glob_at = next((i for i, part in enumerate(wanted) if _GLOB_CHARS.intersection(part)), len(wanted))
+    head, size = wanted[:glob_at], len(wanted)
+    rest = _glob(".".join(wanted[glob_at:]))
+    leaf = _glob(selector) if "." not in selector else None
+
+    def match(fqn: tuple[str, ...], version: str | None) -> bool:
+        if not fqn:
             return False
-    return True
-
-
-def _path(node: Node, atom: Atom) -> bool:
-    wanted = atom.value.rstrip("/")
-    candidates = [PurePosixPath(node.path)] + ([PurePosixPath(node.patch_path)] if node.patch_path else [])
-    for path in candidates:
-        if fnmatch(path.as_posix(), wanted):
+        if version is not None:
+            if len(fqn) >= 2 and (fqn[-2] == selector or "_".join(fqn[-2:]) == last_two):
+                return True
+        elif fqn[-1] == selector:
             return True
-    first = PurePosixPath(node.path)
-    return any(fnmatch(parent.as_posix(), wanted) for parent in first.parents if parent.as_posix() != ".")
+        flat = ".".join(fqn).split(".")  # each segment split on its dots
+        if len(flat) < size or flat[:glob_at] != head:
+            return False
+        if glob_at == size or rest(".".join(flat[glob_at:])):
+            return True
+        return leaf is not None and leaf(fqn[-2] if version is not None else fqn[-1])
+
+    return match
 
 
-def _file(node: Node, atom: Atom) -> bool:
-    path = PurePosixPath(node.path)
-    return fnmatch(path.name, atom.value) or fnmatch(path.stem, atom.value)
+@lru_cache(maxsize=65536)
+def _path_forms(path: str) -> tuple[str, tuple[str, ...]]:
+    """A file path as ``path:`` compares it (normalised) and its parent folders."""
+    pure = PurePosixPath(path)
+    return pure.as_posix(), tuple(p.as_posix() for p in pure.parents if p.as_posix() != ".")
 
 
-def _source(node: Node, atom: Atom) -> bool:
-    if node.resource_type != "source":
-        return False
+def _path(atom: Atom) -> Callable[[Node], bool]:
+    match = _glob(atom.value.rstrip("/"))
+
+    def test(node: Node) -> bool:
+        path, parents = _path_forms(node.path)
+        return (match(path) or bool(node.patch_path) and match(_path_forms(node.patch_path)[0])
+                or any(match(parent) for parent in parents))
+
+    return test
+
+
+def _file(atom: Atom) -> Callable[[Node], bool]:
+    match = _glob(atom.value)
+
+    def test(node: Node) -> bool:
+        path = PurePosixPath(node.path)
+        return match(path.name) or match(path.stem)
+
+    return test
+
+
+def _source(atom: Atom) -> Callable[[Node], bool]:
     parts = atom.value.split(".")
-    package, source, table = {1: ["*", *parts, "*"], 2: ["*", *parts]}.get(len(parts), parts)
-    return fnmatch(node.package, package) and fnmatch(node.source_name, source) and fnmatch(node.name, table)
+    package, source, table = map(_glob, {1: ["*", *parts, "*"], 2: ["*", *parts]}.get(len(parts), parts))
+    return lambda node: (node.resource_type == "source" and package(node.package) and source(node.source_name)
+                         and table(node.name))
 
 
-def _config(node: Node, atom: Atom) -> bool:
-    value = node.config.get(atom.argument)
-    values = value if isinstance(value, list) else [value]
-    return any(_config_text(v) == atom.value for v in values if v is not None)
+def _config(atom: Atom) -> Callable[[Node], bool]:
+    def test(node: Node) -> bool:
+        value = node.config.get(atom.argument)
+        values = value if isinstance(value, list) else [value]
+        return any(_config_text(v) == atom.value for v in values if v is not None)
+
+    return test
 
 
 def _config_text(value) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
-_TESTS = {
-    "fqn": _fqn,
-    "tag": lambda node, atom: any(fnmatch(tag, atom.value) for tag in node.tags),
-    "path": _path,
-    "file": _file,
-    "resource_type": lambda node, atom: node.resource_type == atom.value,
-    "source": _source,
-    "package": lambda node, atom: fnmatch(node.package, atom.value),
-    "config": _config,
+def _tag(atom: Atom) -> Callable[[Node], bool]:
+    match = _glob(atom.value)
+    return lambda node: any(match(tag) for tag in node.tags)
+
+
+def _resource_type(atom: Atom) -> Callable[[Node], bool]:
+    return lambda node: node.resource_type == atom.value
+
+
+def _package(atom: Atom) -> Callable[[Node], bool]:
+    match = _glob(atom.value)
+    return lambda node: match(node.package)
+
+
+_TESTS: dict[str, Callable[[Atom], Callable[[Node], bool]]] = {
+    "fqn": _fqn, "tag": _tag, "path": _path, "file": _file, "resource_type": _resource_type,
+    "source": _source, "package": _package, "config": _config,
 }

@@ -1,6 +1,6 @@
 """The syntax tree: what the user wrote, with a span on every node, unvalidated.
 
-Built from Lark's parse tree by ``pipec.syntax.build``; consumed by lowering.
+Built during the parse by ``pipec.syntax.build`` (no Lark tree in between); consumed by lowering.
 Values keep their spans so every later error can point at the exact token.
 """
 

@@ -9,6 +9,7 @@ is parsed on its own, so one file can report several syntax errors.
 from __future__ import annotations
 
 import re
+import threading
 from functools import cache
 from typing import Iterator
 
@@ -89,10 +90,27 @@ class Layout:
         return t is not None and t.type in ("NAME", "INTERP_NAME")
 
 
+# The parser builds syntax nodes as it goes (see pipec.syntax.build): its callbacks share
+# one Builder, so one parse runs at a time.
+_BUILDER = Builder()
+_LOCK = threading.Lock()
+
+
 @cache
 def _lark() -> Lark:
-    return Lark(grammar_text(), parser="lalr", lexer="basic", propagate_positions=True,
-                postlex=Layout(), maybe_placeholders=True)
+    return Lark(grammar_text(), parser="lalr", lexer="basic", postlex=Layout(), maybe_placeholders=True,
+                transformer=_BUILDER)
+
+
+def _build(path: str, base: int, line_base: int, text: str, docs: dict, sink: Sink, used: set[int]) -> nodes.Module:
+    """Parse ``text``, found at offset ``base`` (0-based line ``line_base``) of ``path``.
+
+    Raises Lark's UnexpectedInput; diagnostics and used doc comments are kept only on success.
+    """
+    _BUILDER.reset(path, base, line_base, docs)
+    module = _lark().parse(text)
+    _BUILDER.commit(sink, used)
+    return module
 
 
 # The last parse of each path: (text, module, its diagnostics). Syntax trees are
@@ -108,7 +126,8 @@ def parse_module(path: str, text: str, sink: Sink) -> nodes.Module:
         _, module, diags = last
     else:
         own = Sink()
-        module = _parse(path, text, own)
+        with _LOCK:  # error reports feed tokens to the parser, so they hold the lock too
+            module = _parse(path, text, own)
         diags = tuple(own.items)
         _PARSED[path] = (text, module, diags)
     for diag in diags:
@@ -122,7 +141,7 @@ def _parse(path: str, text: str, sink: Sink) -> nodes.Module:
     docs = _doc_comments(text)
     used: set[int] = set()
     try:
-        module = Builder(path, 0, sink, docs, used).module(_lark().parse(text))
+        module = _build(path, 0, 0, text, docs, sink, used)
     except UnexpectedInput as err:
         if not isinstance(err, (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF)):
             raise
@@ -176,7 +195,7 @@ def _parse_piece(path: str, text: str, start: int, end: int, sink: Sink, docs: d
     piece, last_line = text[start:end], -1
     for _ in range(_MAX_ERRORS_PER_DECL):
         try:
-            return Builder(path, start, sink, docs, used).module(_lark().parse(piece), text.count("\n", 0, start))
+            return _build(path, start, text.count("\n", 0, start), piece, docs, sink, used)
         except (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF) as err:
             line = _error_line(err, piece)
             if line is not None and line <= last_line:
