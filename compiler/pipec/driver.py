@@ -65,11 +65,14 @@ def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs
         result.diagnostics = _finish(program, None, None, sink, lint_config, reuse)
         return result
     defs = DeclReader(program, sink).read()
-    for check in CHECKS:
-        check(defs, sink)
-    result.defs = defs
     if reuse is not None:
         reuse.begin(program, defs)
+    for check in CHECKS:
+        if reuse is not None:
+            reuse.check(check, defs, sink)
+        else:
+            check(defs, sink)
+    result.defs = defs
     inst = Instantiator(defs, sink)
     envs = sorted(defs.envs) if all_envs else []
     dags = {name: _dags(inst, name, sink, reuse) for name in envs or [None]}

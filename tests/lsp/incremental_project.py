@@ -133,6 +133,8 @@ EDITS = [
     ("pipelines/report.pipe", 'select = "rep"', 'select = "rep_{{ ds }}"'),
     ("main.pipe", 'import "./pipelines/report.pipe"\n', ""),
     ("main.pipe", 'import "./platform.pipe"\n', 'import "./platform.pipe"\nimport "std/profiles"\n'),
+    ("tenants/acme.pipe", "pods = 10", "pods = 1"),
+    ("pipelines/sales.pipe", "after load_orders, load_customers", "after load_orders, stg"),
 ]
 PIPE_FILES = sorted(name for name in FILES if name.endswith(".pipe"))
 

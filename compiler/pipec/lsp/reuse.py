@@ -7,9 +7,9 @@ environment and the lint rules, are replayed from memo tables instead of run
 again when their inputs are unchanged.
 
 Inputs are keyed by *fingerprints*: a module's fingerprint is its display path,
-real path, text and the fingerprints of every module it imports (its scope, and
-the scopes of the runners and profiles it can reach, are built from nothing
-else). A DAG's key holds the fingerprints of its pipeline's and its tenant's
+real path, text and the fingerprints of every module whose names it sees (its
+scope, and the scopes of the runners and profiles it can reach, are built from
+nothing else). A DAG's key holds the fingerprints of its pipeline's and its tenant's
 modules, the project-wide context a DAG reads (the platform and every
 environment, by their modules), the size of the pipeline after ``for``
 expansion, and the pipelines scheduled ``after`` it for the same tenant (they
@@ -29,14 +29,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from pipec.check.graph import check_layers_and_cycles
 from pipec.check.tenancy import check_quotas
 from pipec.diagnostics import Diagnostic, Sink
 from pipec.ir import model as ir
 from pipec.ir.decls import Defs, PipelineDef, TenantDef
 from pipec.ir.instantiate import Instantiator
-from pipec.ir.loader import STD_PREFIX, LoadedModule, Program
-from pipec.resources import stdlib_dir
-from pipec.source import Span
+from pipec.ir.loader import LoadedModule, Program
+from pipec.source import SourceFile, SourceMap, Span
 from pipec.syntax import nodes as n
 
 
@@ -49,6 +49,22 @@ class DagRecord:
     quota: tuple[Diagnostic, ...]  # E403, reported after every DAG of the environment
     runners: frozenset[Span]  # declaration spans of the runners its tasks call
     marks: tuple[tuple[str, frozenset[str]], ...]  # module path -> display paths of modules it used
+
+
+class KeptSources(SourceMap):
+    """A source map that reuses the previous analysis's ``SourceFile`` of an unchanged text
+    (its line table is computed once per text, not once per edit)."""
+
+    def __init__(self, previous: dict[str, SourceFile]) -> None:
+        super().__init__()
+        self.previous = previous
+
+    def add(self, path: str, text: str) -> SourceFile:
+        src = self.previous.get(path)
+        if src is None or src.text != text:
+            return super().add(path, text)
+        self._files[path] = src
+        return src
 
 
 class Memo:
@@ -86,20 +102,24 @@ class Reuse:
         self.linted = False  # whether lint rules ran in the analysis under way
         self._begun = False
         self._program: Program | None = None
+        self._sources: KeptSources | None = None
         self._fps: dict[str, tuple] = {}
         self._by_path: dict[str, LoadedModule] = {}
-        self._by_real: dict = {}
         self._context: tuple | None = None
         self._after: dict[str, tuple] = {}
         self._dag_keys: dict[int, tuple] = {}  # id(dag) -> its key, for the DAGs of this analysis
 
     # ------------------------------------------------------------ one analysis
 
+    def sources(self) -> KeptSources:
+        """A source map for the next analysis, keeping the files of the last one."""
+        self._sources = KeptSources(dict(self._sources._files) if self._sources is not None else {})
+        return self._sources
+
     def begin(self, program: Program, defs: Defs) -> None:
         """A clean project's declarations are read: compute the fingerprints the keys use."""
         self._program, self._fps, self._dag_keys = program, {}, {}
         self._by_path = {m.path: m for m in program.modules}
-        self._by_real = {m.real: m for m in program.modules}
         self.misses, self._begun = 0, True
         self._context = (self._decl_fp(defs.platform_decl),
                          tuple((name, self._decl_fp(decl)) for name, (_, decl) in sorted(defs.envs.items())))
@@ -139,19 +159,9 @@ class Reuse:
         return fp
 
     def _deps(self, mod: LoadedModule) -> set[str]:
-        """The display paths of the modules ``mod`` imports (and whose names it sees)."""
+        """The display paths of the modules whose names ``mod`` sees: all a lookup in it can reach
+        (an imported file whose names are all shadowed changes nothing in it)."""
         deps = {sym.module.path for sym in mod.imported.values()} | {m.path for m in mod.aliases.values()}
-        for imp in mod.syntax.imports:
-            text = "".join(p.text for p in imp.path.parts if isinstance(p, n.Lit))
-            if text.startswith(STD_PREFIX):
-                real = (stdlib_dir() / f"{text[len(STD_PREFIX):]}.pipe").resolve()
-            else:
-                try:
-                    real = (mod.real.parent / text).resolve()
-                except (OSError, ValueError):
-                    continue
-            if real in self._by_real:
-                deps.add(self._by_real[real].path)
         return deps & self._by_path.keys()
 
     def _decl_fp(self, decl: n.Decl | None) -> tuple | None:
@@ -177,6 +187,26 @@ class Reuse:
     def key_of(self, dag: ir.Dag) -> tuple | None:
         """The key a DAG of this analysis was instantiated under (None: not kept)."""
         return self._dag_keys.get(id(dag))
+
+    # ------------------------------------------------------------ checks
+
+    def check(self, check: Callable[[Defs, Sink], None], defs: Defs, sink: Sink) -> None:
+        """Run one of ``pipec.check.CHECKS``; the task-graph check, which looks at one pipeline
+        at a time (in name order), is replayed per pipeline whose file is unchanged."""
+        if check is not check_layers_and_cycles:
+            check(defs, sink)
+            return
+        for name in sorted(defs.pipelines):
+            pipe = defs.pipelines[name]
+            alone = Defs(pipelines={name: pipe})
+            self.replay(self._pipeline_key("E301-E302", pipe), sink, lambda out: check(alone, out), self.dag_memo)
+
+    def _pipeline_key(self, step: str, pipe: PipelineDef) -> tuple | None:
+        """A pipeline's own declaration, as read from its file and what that imports (None for
+        pipelines with dbt tasks, read from manifests)."""
+        if any(td.module is not None for td in pipe.tasks):
+            return None
+        return (step, pipe.name, pipe.decl.span, self.module_fp(pipe.module), len(pipe.tasks))
 
     # ------------------------------------------------------------ instantiation
 
@@ -229,7 +259,7 @@ class Reuse:
             found = self.walks[id(syntax)] = (syntax, list(walk(syntax)))
         return found[1]
 
-    def replay(self, key: tuple | None, sink: Sink, run: Callable[[Sink], object]):
+    def replay(self, key: tuple | None, sink: Sink, run: Callable[[Sink], object], memo: Memo | None = None):
         """Run ``run(sink)`` for a lint step, or replay what it emitted (and returned) under ``key``."""
         if key is None:
             return run(sink)
@@ -239,7 +269,7 @@ class Reuse:
             value = run(own)
             return tuple(own.items), value
 
-        diagnostics, value = self.lint_memo.get(key, make)
+        diagnostics, value = (memo or self.lint_memo).get(key, make)
         for diag in diagnostics:
             sink.add(diag)
         return value

@@ -139,8 +139,8 @@ class Session:
         """Analyse a unit with the open buffers; a compiler bug is logged, never raised."""
         reuse = self.reuse.setdefault(unit.key, Reuse())
         try:
-            analysis = analyze(list(unit.entries), unit.root, overlays=dict(self.buffers), lint_config=unit.lint,
-                               reuse=reuse)
+            analysis = analyze(list(unit.entries), unit.root, sources=reuse.sources(), overlays=dict(self.buffers),
+                               lint_config=unit.lint, reuse=reuse)
         except Exception:  # a bug in pipec must not take the editor's server down
             reuse.abandon()
             self.log(f"pipec: internal error while analysing {anchor}:\n{traceback.format_exc()}")

@@ -7,6 +7,7 @@ tenants checked on its own, like the stdlib): nothing in it is reported unused.
 from __future__ import annotations
 
 from pipec.diagnostics import Sink
+from pipec.ir import model as ir
 from pipec.ir.decls import PipelineDef
 from pipec.lint.context import LintContext
 from pipec.source import Span
@@ -78,7 +79,7 @@ def _profiles_named(ctx: LintContext, mod) -> frozenset[Span]:
 def _slots(ctx: LintContext, sink: Sink) -> None:
     used: dict[str, set[str]] = {}
     for _, dag in ctx.env_dags():
-        used.setdefault(dag.tenant, set()).update(s.slot for t in dag.tasks for s in t.secrets)
+        used.setdefault(dag.tenant, set()).update(ctx.memo(ctx.dag_key("W118", dag), sink, lambda _: _slots_read(dag)))
     for name in sorted(ctx.defs.tenants):
         tenant = ctx.defs.tenants[name]
         if not ctx.is_user(tenant.decl.span):
@@ -88,3 +89,7 @@ def _slots(ctx: LintContext, sink: Sink) -> None:
                 sink.emit("W118", f"secret slot `{slot}` of tenant `{name}` is never used", span,
                           label="no task of this tenant reads it",
                           help="remove the slot (and the Kubernetes Secret it names), or add the task that needs it")
+
+
+def _slots_read(dag: ir.Dag) -> frozenset[str]:
+    return frozenset(s.slot for t in dag.tasks for s in t.secrets)
