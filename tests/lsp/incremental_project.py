@@ -9,6 +9,7 @@ edge, a suppression comment, a syntax error.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 FILES = {
@@ -138,19 +139,57 @@ EDITS = [
 ]
 PIPE_FILES = sorted(name for name in FILES if name.endswith(".pipe"))
 
+WAREHOUSE = Path(__file__).resolve().parents[2] / "examples" / "warehouse"
+# the warehouse example: runners imported `as std`, a runner of its own, after(sales), queues
+WAREHOUSE_EDITS = [
+    ("tenants.pipe", "pool = 16", "pool = 1"),
+    ("tenants.pipe", 'quota = { cpu = "8"', 'quota = { cpu = "1"'),
+    ("tenants.pipe", '  secret erp = k8s_secret("acme-erp-db", key = "dsn")\n', ""),
+    ("tenants.pipe", "pods = 16", "pods = 2"),
+    ("platform.pipe", 'queues = ["bronze"]', "queues = []"),
+    ("platform.pipe", 'registry = "registry.example.com/etl"', 'registry = "registry.example.com/etl2"'),
+    ("platform.pipe", 'profile etl_heavy { cpu = "3"', 'profile etl_heavy { cpu = "30"'),
+    ("pipelines/sales.pipe", 'since = "${run.window_start}"', 'since = "${run.ds}"'),
+    ("pipelines/sales.pipe", "retries = 2", "retries = 0"),
+    ("pipelines/sales.pipe", 'import "std/runners" as std', 'import "std/runners" as sd'),
+    ("pipelines/finance.pipe", "schedule = after(sales)", 'schedule = "@daily"'),
+    ("pipelines/finance.pipe", "tenants = [acme, initech]", "tenants = [acme, globex]"),
+    ("pipelines/finance.pipe", "timeout = 40m", "timeout = 40m, image = \"x\""),
+    ("main.pipe", 'import "./pipelines/finance.pipe"\n', ""),
+]
 
-def write(root: Path) -> Path:
-    for name, text in FILES.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
-    return root
+
+@dataclass(frozen=True)
+class Project:
+    """A project's files (name -> text) and the edits the tests make to them."""
+
+    files: dict[str, str]
+    edits: list[tuple[str, str, str]]
+
+    @property
+    def pipe_files(self) -> list[str]:
+        return sorted(name for name in self.files if name.endswith(".pipe"))
+
+    def write(self, root: Path) -> Path:
+        for name, text in self.files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text, encoding="utf-8")
+        return root
+
+    def text_of(self, name: str, active: frozenset[int] | set[int]) -> str:
+        """The file ``name`` with the edits numbered ``active`` made, in order."""
+        text = self.files[name]
+        for i in sorted(active):
+            file, old, new = self.edits[i]
+            if file == name:
+                assert old in self.files[file], (file, old)  # the edit is one the file can take
+                text = text.replace(old, new, 1)
+        return text
 
 
-def text_of(name: str, active: frozenset[int] | set[int]) -> str:
-    """The file ``name`` with the edits numbered ``active`` made, in order."""
-    text = FILES[name]
-    for i in sorted(active):
-        file, old, new = EDITS[i]
-        if file == name:
-            text = text.replace(old, new, 1)
-    return text
+SYNTHETIC = Project(FILES, EDITS)
+EXAMPLE = Project({p.relative_to(WAREHOUSE).as_posix(): p.read_text(encoding="utf-8")
+                   for p in sorted(WAREHOUSE.rglob("*")) if p.suffix in (".pipe", ".toml")
+                   and "build" not in p.relative_to(WAREHOUSE).parts}, WAREHOUSE_EDITS)
+write = SYNTHETIC.write
+text_of = SYNTHETIC.text_of

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
-from incremental_project import EDITS, PIPE_FILES, text_of, write
+from incremental_project import EDITS, EXAMPLE, SYNTHETIC, Project, text_of, write
 
 from pipec.driver import analyze
 from pipec.lsp.session import Session, Unit, unit_for
@@ -34,70 +34,78 @@ def _errors(session: Session) -> list[str]:
     return errors
 
 
-class Edits(RuleBasedStateMachine):
-    """Files open in the editor or only on disk, edited, saved, closed; after each step the
-    session's analysis of the project equals a from-scratch analysis."""
+def _machine(project: Project) -> type[RuleBasedStateMachine]:
+    files, edits = project.pipe_files, project.edits
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.tmp = tempfile.TemporaryDirectory(prefix="pipec-incremental-")
-        self.root = write(Path(self.tmp.name)).resolve()
-        self.session = Session()
-        self.log = _errors(self.session)
-        self.disk = {name: frozenset() for name in PIPE_FILES}
-        self.open: dict[str, frozenset[int]] = {}
-        self.unit = unit_for(self.root / "main.pipe")
-        self.analysed = False
+    class Edits(RuleBasedStateMachine):
+        """Files open in the editor or only on disk, edited, saved, closed; after each step the
+        session's analysis of the project equals a from-scratch analysis."""
 
-    def teardown(self) -> None:
-        self.tmp.cleanup()
+        def __init__(self) -> None:
+            super().__init__()
+            self.tmp = tempfile.TemporaryDirectory(prefix="pipec-incremental-")
+            self.root = project.write(Path(self.tmp.name)).resolve()
+            self.session = Session()
+            self.log = _errors(self.session)
+            self.disk = {name: frozenset() for name in files}
+            self.open: dict[str, frozenset[int]] = {}
+            self.unit = unit_for(self.root / "main.pipe")
+            self.analysed = False
 
-    def _path(self, name: str) -> Path:
-        return self.root / name
+        def teardown(self) -> None:
+            self.tmp.cleanup()
 
-    @rule(name=st.sampled_from(PIPE_FILES), edit=st.integers(0, len(EDITS) - 1))
-    def edit_open_file(self, name: str, edit: int) -> None:
-        """Toggle an edit in a file's buffer (opening it first) and analyse, as on a save."""
-        file = EDITS[edit][0] if edit % 3 else name  # mostly the edit's own file
-        active = self.open.get(file, self.disk[file])
-        self.open[file] = active ^ {edit} if EDITS[edit][0] == file else active
-        self.session.buffers[self._path(file)] = text_of(file, self.open[file])
-        self.session.refresh(self._path(file))
-        self.analysed = True
+        def _path(self, name: str) -> Path:
+            return self.root / name
 
-    @rule(edit=st.integers(0, len(EDITS) - 1))
-    def edit_on_disk(self, edit: int) -> None:
-        """Another program changes a file: the editor reports changed files."""
-        file = EDITS[edit][0]
-        self.disk[file] = self.disk[file] ^ {edit}
-        self._path(file).write_text(text_of(file, self.disk[file]), encoding="utf-8")
-        if self.analysed:
-            self.session.refresh_all()
+        @rule(name=st.sampled_from(files), edit=st.integers(0, len(edits) - 1))
+        def edit_open_file(self, name: str, edit: int) -> None:
+            """Toggle an edit in a file's buffer (opening it first) and analyse, as on a save."""
+            file = edits[edit][0] if edit % 3 else name  # mostly the edit's own file
+            active = self.open.get(file, self.disk[file])
+            self.open[file] = active ^ {edit} if edits[edit][0] == file else active
+            self.session.buffers[self._path(file)] = project.text_of(file, self.open[file])
+            self.session.refresh(self._path(file))
+            self.analysed = True
 
-    @rule(name=st.sampled_from(PIPE_FILES))
-    def save(self, name: str) -> None:
-        if name in self.open:
-            self.disk[name] = self.open[name]
-            self._path(name).write_text(text_of(name, self.disk[name]), encoding="utf-8")
-            self.session.refresh(self._path(name))
+        @rule(edit=st.integers(0, len(edits) - 1))
+        def edit_on_disk(self, edit: int) -> None:
+            """Another program changes a file: the editor reports changed files."""
+            file = edits[edit][0]
+            self.disk[file] = self.disk[file] ^ {edit}
+            self._path(file).write_text(project.text_of(file, self.disk[file]), encoding="utf-8")
+            if self.analysed:
+                self.session.refresh_all()
 
-    @rule(name=st.sampled_from(PIPE_FILES))
-    def close(self, name: str) -> None:
-        if self.open.pop(name, None) is not None:
-            self.session.close(self._path(name))
+        @rule(name=st.sampled_from(files))
+        def save(self, name: str) -> None:
+            if name in self.open:
+                self.disk[name] = self.open[name]
+                self._path(name).write_text(project.text_of(name, self.disk[name]), encoding="utf-8")
+                self.session.refresh(self._path(name))
 
-    @invariant()
-    def same_as_from_scratch(self) -> None:
-        assert self.log == []
-        got = _session_diagnostics(self.session, self.unit)
-        if got is None:
-            return
-        assert got == _scratch(self.unit, self.session.buffers)
+        @rule(name=st.sampled_from(files))
+        def close(self, name: str) -> None:
+            if self.open.pop(name, None) is not None:
+                self.session.close(self._path(name))
+
+        @invariant()
+        def same_as_from_scratch(self) -> None:
+            assert self.log == []
+            got = _session_diagnostics(self.session, self.unit)
+            if got is None:
+                return
+            assert got == _scratch(self.unit, self.session.buffers)
+
+    return Edits
 
 
-TestEdits = Edits.TestCase
-TestEdits.settings = settings(max_examples=40, stateful_step_count=12, deadline=None, derandomize=True,
-                              suppress_health_check=[HealthCheck.too_slow])
+_SETTINGS = settings(max_examples=40, stateful_step_count=12, deadline=None, derandomize=True,
+                     suppress_health_check=[HealthCheck.too_slow])
+TestEdits = _machine(SYNTHETIC).TestCase
+TestEdits.settings = _SETTINGS
+TestExampleEdits = _machine(EXAMPLE).TestCase
+TestExampleEdits.settings = settings(_SETTINGS, max_examples=20)  # a larger project: slower steps
 
 
 @pytest.fixture
