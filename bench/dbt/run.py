@@ -1,18 +1,21 @@
 """pipec vs Cosmos on one synthetic dbt project: compile time, and DAG parse time.
 
-    python bench/dbt/run.py [--models 2000] [--repeat 3] [--cosmos-python PATH] [--json OUT]
+    python bench/dbt/run.py [--models 2000] [--repeat 3] [--cosmos-python PATH] [--no-cosmos] [--json OUT]
 
 Run with pipec's venv Python (`make bench-dbt` does: it builds the Cosmos venv,
 .venv-bench-cosmos, first: Cosmos is a bench-only dependency). Steps:
 
 1. bench/dbt/synth.py writes a project of N models (manifest + .pipe).
 2. `pipec check` and `pipec compile --env prod` run in fresh processes (CLI
-   start-up included); the outputs are removed before each compile.
+   start-up included), cold: the outputs are removed before each compile and
+   the compile cache is off (PIPEC_NO_CACHE=1).
 3. Airflow's DagBag parses pipec's generated DAG file (pipec's venv) and a
    Cosmos DbtDag over the same manifest (Cosmos' venv, the same Airflow), each in
    a fresh process (bench/dbt/parse_one.py: Airflow preloaded, as in a DAG
    processor). Both DAGs hold KubernetesPodOperator tasks, a run and a test task
    per model.
+
+`--no-cosmos` runs steps 1, 2 and pipec's side of 3 only (no Cosmos venv needed).
 
 Each figure is the median of --repeat runs, wall-clock and CPU seconds (CPU is
 the steadier figure on a shared machine).
@@ -58,11 +61,12 @@ def median(runs: list[tuple[float, float]]) -> dict:
 
 def bench_compile(project: Path, repeat: int) -> dict:
     pipec = str(Path(sys.executable).parent / "pipec")
-    check = [timed([pipec, "check"], project)[:2] for _ in range(repeat)]
+    cold = {**os.environ, "PIPEC_NO_CACHE": "1"}  # every run reads the manifest and plans again
+    check = [timed([pipec, "check"], project, cold)[:2] for _ in range(repeat)]
     compile_runs = []
     for _ in range(repeat):
         shutil.rmtree(project / "build", ignore_errors=True)
-        compile_runs.append(timed([pipec, "compile", "--env", "prod", "--out", "build"], project)[:2])
+        compile_runs.append(timed([pipec, "compile", "--env", "prod", "--out", "build"], project, cold)[:2])
     return {"check": median(check), "compile": median(compile_runs)}
 
 
@@ -78,25 +82,32 @@ def parse(python: str, dag_file: Path, repeat: int) -> dict:
     return {**median(runs), "tasks": last["tasks"]}
 
 
+def cosmos_dag(project: Path) -> Path:
+    """A Cosmos DbtDag file over the project's manifest (cosmos_dag.py.tmpl)."""
+    folder = project / "cosmos"
+    folder.mkdir()
+    dag = folder / "acme__nightly_cosmos.py"
+    template = (HERE / "cosmos_dag.py.tmpl").read_text(encoding="utf-8")
+    dag.write_text(template.replace("__ROOT__", repr(str(project))), encoding="utf-8")
+    return dag
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cosmos-python", default=str(ROOT / ".venv-bench-cosmos" / "bin" / "python"))
+    parser.add_argument("--no-cosmos", action="store_true", help="skip the Cosmos DAG (pipec's figures only)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-dbt-") as tmp:
         project = synth.write(Path(tmp), args.models)
         result = {"models": args.models, "repeat": args.repeat, **bench_compile(project, args.repeat)}
         (pipec_dag,) = (project / "build" / "prod").rglob("dags/*.py")
-        cosmos_dir = project / "cosmos"
-        cosmos_dir.mkdir()
-        cosmos_dag = cosmos_dir / "acme__nightly_cosmos.py"
-        template = (HERE / "cosmos_dag.py.tmpl").read_text(encoding="utf-8")
-        cosmos_dag.write_text(template.replace("__ROOT__", repr(str(project))), encoding="utf-8")
         result["parse_pipec"] = parse(sys.executable, pipec_dag, args.repeat)
-        result["parse_cosmos"] = parse(args.cosmos_python, cosmos_dag, args.repeat)
-    for key in ("wall", "cpu"):
+        if not args.no_cosmos:
+            result["parse_cosmos"] = parse(args.cosmos_python, cosmos_dag(project), args.repeat)
+    for key in ("wall", "cpu") if "parse_cosmos" in result else ():
         result[f"parse_speedup_{key}"] = result["parse_cosmos"][key] / result["parse_pipec"][key]
     text = json.dumps(result, indent=2, sort_keys=True)
     if args.json:

@@ -49,3 +49,11 @@ def test_forced_explosion_and_atoms_too_long_to_split() -> None:
 def test_called_collects_nested_function_names() -> None:
     expr = Call("a", (List((Call("b"),)),), (("k", Dict((("x", Call("c")),))),))
     assert called(expr) == {"a", "b", "c"}
+
+
+def test_parts_are_the_brackets_and_elements_the_printer_explodes() -> None:
+    expr = Call("f", (Str("a"),), (("k", Dict((("x", Int(1)),))),))
+    assert expr.parts() == ("f(", (("", Str("a")), ("k=", Dict((("x", Int(1)),)))), ")")
+    assert Dict((("x", Int(1)),)).parts() == ("{", (('"x": ', Int(1)),), "}")
+    assert List((Int(2),)).parts() == ("[", (("", Int(2)),), "]")
+    assert Call("g").parts() is None and List().parts() is None and Str("s").parts() is None

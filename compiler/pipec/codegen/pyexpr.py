@@ -23,6 +23,9 @@ INDENT = "    "
 
 _PLAIN = re.compile(r"[\x20-\x5b\x5d-\x7e]*\Z")  # printable ASCII but the backslash
 _SIMPLE_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# Literals already written (the same names and values recur in every task).
+_LITERALS: dict[str, str] = {}
+_LITERALS_LIMIT = 100_000
 
 
 def py_str(value: str) -> str:
@@ -31,6 +34,15 @@ def py_str(value: str) -> str:
     Double quotes unless the text holds more ``"`` than ``'`` (black keeps the
     quote that needs fewer escapes, preferring double quotes on a tie).
     """
+    literal = _LITERALS.get(value)
+    if literal is None:
+        if len(_LITERALS) > _LITERALS_LIMIT:
+            _LITERALS.clear()
+        literal = _LITERALS[value] = _py_str(value)
+    return literal
+
+
+def _py_str(value: str) -> str:
     quote = "'" if value.count('"') > value.count("'") else '"'
     if _PLAIN.match(value) and quote not in value:
         return quote + value + quote  # nothing to escape (the common case)
@@ -52,12 +64,21 @@ def _escape_char(ch: str, quote: str) -> str:
     return f"\\U{code:08x}"
 
 
+_NO_ELEMENTS: tuple = ()
+
+
 class Expr:
-    """A Python expression that can print itself flat or exploded."""
+    """A Python expression that can print itself flat or exploded.
+
+    ``flat`` and ``elements`` are computed once per node and kept in its
+    ``__dict__`` (the dataclasses are frozen): the printer asks at every level.
+    """
+
+    _flat: str | None = None  # (class default; not a dataclass field)
 
     def flat(self) -> str:
-        """The expression on one line (computed once: ``render`` asks at every level)."""
-        text = self.__dict__.get("_flat")
+        """The expression on one line."""
+        text = self._flat
         if text is None:
             text = self.__dict__["_flat"] = self._text()
         return text
@@ -65,9 +86,27 @@ class Expr:
     def _text(self) -> str:
         raise NotImplementedError
 
+    def elements(self) -> tuple[tuple[str, Expr], ...]:
+        """(prefix, element) pairs inside the brackets; empty for atoms and empty displays."""
+        found = self.__dict__.get("_elements")
+        if found is None:
+            found = self.__dict__["_elements"] = self._elements()
+        return found
+
+    def _elements(self) -> tuple[tuple[str, Expr], ...]:
+        return _NO_ELEMENTS
+
+    def brackets(self) -> tuple[str, str]:
+        """Opening and closing text around the elements (only asked when there are some)."""
+        raise NotImplementedError
+
     def parts(self) -> tuple[str, tuple[tuple[str, Expr], ...], str] | None:
         """Opening text, (prefix, element) pairs and closing text; None for atoms."""
-        return None
+        elements = self.elements()
+        if not elements:
+            return None
+        opening, closing = self.brackets()
+        return opening, elements, closing
 
 
 @dataclass(frozen=True)
@@ -119,14 +158,15 @@ class Call(Expr):
     kwargs: tuple[tuple[str, Expr], ...] = ()
 
     def _elements(self) -> tuple[tuple[str, Expr], ...]:
-        return tuple(("", a) for a in self.args) + tuple((f"{k}=", v) for k, v in self.kwargs)
+        return tuple([("", a) for a in self.args] + [(k + "=", v) for k, v in self.kwargs])
 
     def _text(self) -> str:
-        inner = ", ".join(p + e.flat() for p, e in self._elements())
-        return f"{self.func}({inner})"
+        texts = [a._flat or a.flat() for a in self.args]
+        texts += [f"{k}={v._flat or v.flat()}" for k, v in self.kwargs]
+        return f"{self.func}({', '.join(texts)})"
 
-    def parts(self) -> tuple[str, tuple[tuple[str, Expr], ...], str] | None:
-        return (f"{self.func}(", self._elements(), ")") if self._elements() else None
+    def brackets(self) -> tuple[str, str]:
+        return self.func + "(", ")"
 
 
 @dataclass(frozen=True)
@@ -135,11 +175,14 @@ class List(Expr):
 
     items: tuple[Expr, ...] = ()
 
-    def _text(self) -> str:
-        return "[" + ", ".join(i.flat() for i in self.items) + "]"
+    def _elements(self) -> tuple[tuple[str, Expr], ...]:
+        return tuple([("", i) for i in self.items])
 
-    def parts(self) -> tuple[str, tuple[tuple[str, Expr], ...], str] | None:
-        return ("[", tuple(("", i) for i in self.items), "]") if self.items else None
+    def _text(self) -> str:
+        return "[" + ", ".join([i._flat or i.flat() for i in self.items]) + "]"
+
+    def brackets(self) -> tuple[str, str]:
+        return "[", "]"
 
 
 @dataclass(frozen=True)
@@ -149,13 +192,13 @@ class Dict(Expr):
     items: tuple[tuple[str, Expr], ...] = ()
 
     def _elements(self) -> tuple[tuple[str, Expr], ...]:
-        return tuple((py_str(k) + ": ", v) for k, v in self.items)
+        return tuple([(py_str(k) + ": ", v) for k, v in self.items])
 
     def _text(self) -> str:
-        return "{" + ", ".join(p + v.flat() for p, v in self._elements()) + "}"
+        return "{" + ", ".join([f"{py_str(k)}: {v._flat or v.flat()}" for k, v in self.items]) + "}"
 
-    def parts(self) -> tuple[str, tuple[tuple[str, Expr], ...], str] | None:
-        return ("{", self._elements(), "}") if self.items else None
+    def brackets(self) -> tuple[str, str]:
+        return "{", "}"
 
 
 def render(
@@ -166,17 +209,33 @@ def render(
     Every returned line carries its full indentation. ``force`` explodes the
     outermost brackets even when the line would fit.
     """
+    lines: list[str] = []
     pad = INDENT * indent
-    line = f"{pad}{prefix}{expr.flat()}{suffix}"
-    parts = expr.parts()
-    if parts is None or (len(line) <= LINE_LENGTH and not force):
-        return [line]
-    opening, elements, closing = parts
-    lines = [f"{pad}{prefix}{opening}"]
-    for element_prefix, element in elements:
-        lines.extend(render(element, indent + 1, element_prefix, ","))
-    lines.append(f"{pad}{closing}{suffix}")
+    flat = expr.flat()
+    if not force and len(pad) + len(prefix) + len(flat) + len(suffix) <= LINE_LENGTH:
+        lines.append(f"{pad}{prefix}{flat}{suffix}")
+    else:
+        _explode(expr, pad, prefix, suffix, lines)
     return lines
+
+
+def _explode(expr: Expr, pad: str, prefix: str, suffix: str, lines: list[str]) -> None:
+    """Appends ``expr`` with its brackets open, or on one line when it is an atom."""
+    elements = expr.elements()
+    if not elements:
+        lines.append(f"{pad}{prefix}{expr.flat()}{suffix}")
+        return
+    opening, closing = expr.brackets()
+    lines.append(f"{pad}{prefix}{opening}")
+    inner = pad + INDENT
+    room = LINE_LENGTH - len(inner) - 1  # the element's prefix and text, before its comma
+    for element_prefix, element in elements:
+        flat = element._flat or element.flat()
+        if len(element_prefix) + len(flat) <= room:
+            lines.append(f"{inner}{element_prefix}{flat},")
+        else:
+            _explode(element, inner, element_prefix, ",", lines)
+    lines.append(f"{pad}{closing}{suffix}")
 
 
 def render_block(
@@ -191,8 +250,18 @@ def render_block(
 
 def called(expr: Expr) -> set[str]:
     """Names of every function called in ``expr`` (to derive the imports it needs)."""
-    found = {expr.func} if isinstance(expr, Call) else set()
-    parts = expr.parts()
-    for _, element in parts[1] if parts else ():
-        found |= called(element)
+    found: set[str] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is Call:
+            found.add(node.func)
+            stack.extend(node.args)
+            stack.extend([value for _, value in node.kwargs])
+        elif kind not in _ATOMS:
+            stack.extend([element for _, element in node.elements()])
     return found
+
+
+_ATOMS = frozenset({Code, Str, Int, Float})

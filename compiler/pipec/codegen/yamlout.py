@@ -9,12 +9,21 @@ U+0085, U+2028 or U+2029 (line breaks in 1.1, plain characters in 1.2) double
 quoted, where they are escapes both read alike. It is a representer, so the
 rule holds with the pure-Python and the libyaml (``CSafeDumper``) emitter.
 
-Documents are emitted by libyaml (PyYAML's ``CSafeDumper``, several times
+PyYAML's representer is pure Python and costs more than its emitter, so
+documents of the plain shape codegen builds (non-empty dicts with str keys,
+lists, str, int, bool, None) are written here directly, in exactly PyYAML's
+block layout. Each distinct string's text is decided once: plain when
+:func:`_plain_safe` proves PyYAML would write it plain (resolver, represent_str
+and the emitter's analysis agree), else what PyYAML itself writes for it alone,
+kept only when it is one line (a multi-line scalar or a non-simple key sends
+the whole document to PyYAML).
+
+Other documents are emitted by libyaml (PyYAML's ``CSafeDumper``, several times
 faster) when PyYAML has it and the document is one both emitters write alike:
 every string printable ASCII and every key short and not empty (libyaml writes
 long keys and some escapes differently). Any other document, or a PyYAML
-without libyaml, goes through the pure-Python ``SafeDumper``. Either way the
-bytes are the same (tests/codegen/test_yamlout.py).
+without libyaml, goes through the pure-Python ``SafeDumper``. Every way gives
+the same bytes (tests/codegen/test_yamlout.py).
 """
 
 from __future__ import annotations
@@ -72,6 +81,7 @@ _CDumper.add_representer(str, represent_str)
 _PLAIN = re.compile(r"[\x20-\x7e]*\Z")
 _MAX_KEY = 64  # libyaml and PyYAML disagree on simple keys of about 128 characters and more
 _SCALARS = (bool, int, float, type(None))
+_WIDTH = 2**31 - 1  # no line folding
 
 
 def libyaml_safe(data: Any) -> bool:
@@ -102,16 +112,175 @@ def dump(document: Any) -> bytes:
 def dump_all(documents: list[Any], pure: bool = False) -> bytes:
     """Several documents separated by ``---``, UTF-8, keys sorted, no line folding.
 
-    ``pure`` forces the pure-Python emitter (the tests compare both).
+    ``pure`` forces PyYAML's pure-Python emitter (the tests compare all ways).
     """
+    if not pure:
+        text = direct(documents)
+        if text is not None:
+            return text.encode("utf-8")
     fast = _CBase is not None and not pure and all(libyaml_safe(d) for d in documents)
-    text = yaml.dump_all(
+    return _pyyaml(documents, _CDumper if fast else _Dumper, len(documents) > 1).encode("utf-8")
+
+
+def _pyyaml(documents: list[Any], dumper: type, explicit_start: bool) -> str:
+    return yaml.dump_all(
         documents,
-        Dumper=_CDumper if fast else _Dumper,
+        Dumper=dumper,
         sort_keys=True,
         default_flow_style=False,
         allow_unicode=True,
-        explicit_start=len(documents) > 1,
-        width=2**31 - 1,
+        explicit_start=explicit_start,
+        width=_WIDTH,
     )
-    return text.encode("utf-8")
+
+
+class _Fallback(Exception):
+    """The document has something the direct writer does not do; PyYAML writes it."""
+
+
+def direct(documents: list[Any]) -> str | None:
+    """What PyYAML writes for ``documents``, or None when only PyYAML can write them."""
+    if not documents:
+        return None
+    lines: list[str] = []
+    explicit = len(documents) > 1
+    try:
+        for document in documents:
+            if explicit:
+                lines.append("---")
+            kind = type(document)
+            if kind is dict and document:
+                _mapping(document, 0, "", lines)
+            elif kind is list and document:
+                _sequence(document, 0, "", lines)
+            else:
+                return None
+    except (_Fallback, TypeError, RecursionError):  # TypeError: keys sorted() cannot order
+        return None
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _mapping(mapping: dict, indent: int, lead: str, lines: list[str]) -> None:
+    """A block mapping whose first line starts with ``lead``, the others with ``indent`` spaces."""
+    pad = " " * indent
+    inner = indent + 2
+    for key in sorted(mapping):
+        text = _KEYS.get(key) or _key_text(key)
+        line = f"{lead}{text}:"
+        lead = pad
+        value = mapping[key]
+        kind = type(value)
+        if kind is str:
+            lines.append(f"{line} {_VALUES.get(value) or _value_text(value)}")
+        elif kind is dict:
+            if value:
+                lines.append(line)
+                _mapping(value, inner, " " * inner, lines)
+            else:
+                lines.append(line + " {}")
+        elif kind is list:
+            if value:
+                lines.append(line)
+                _sequence(value, indent, pad, lines)  # PyYAML does not indent a mapping's sequences
+            else:
+                lines.append(line + " []")
+        else:
+            lines.append(f"{line} {_other(value)}")
+
+
+def _sequence(items: list, indent: int, lead: str, lines: list[str]) -> None:
+    """A block sequence whose first ``- `` follows ``lead``, the others ``indent`` spaces."""
+    pad = " " * indent
+    inner = indent + 2
+    for item in items:
+        head = lead + "- "
+        lead = pad
+        kind = type(item)
+        if kind is str:
+            lines.append(head + (_VALUES.get(item) or _value_text(item)))
+        elif kind is dict:
+            if item:
+                _mapping(item, inner, head, lines)
+            else:
+                lines.append(head + "{}")
+        elif kind is list:
+            if item:
+                _sequence(item, inner, head, lines)
+            else:
+                lines.append(head + "[]")
+        else:
+            lines.append(head + _other(item))
+
+
+def _other(value: Any) -> str:
+    """bool, int and None as SafeRepresenter writes them."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return str(value)
+    raise _Fallback
+
+
+# Decided texts of strings as values and as keys ("" = only PyYAML can write it).
+_VALUES: dict[str, str] = {}
+_KEYS: dict[str, str] = {}
+_CACHE_LIMIT = 100_000
+_RESOLVER = yaml.resolver.Resolver()
+# Printable ASCII that no position of PyYAML's analyze_scalar objects to for a
+# block plain scalar: no indicator first (``-`` only before a non-space), no
+# document marker, no space or ``:`` last; `` #`` and ``: `` are ruled out apart.
+_PLAIN_SHAPE = re.compile(
+    r"(?!---|\.\.\.)(?:[^-?:,\[\]{}#&*!|>'\"%@`\x00-\x20\x7f-\U0010ffff]|-(?=[!-~]))"
+    r"[ -~]*(?<![ :])\Z"
+)
+_SIMPLE_KEY = 100  # PyYAML writes keys of 123 characters and more as "? key"
+
+
+def _plain_safe(text: str) -> bool:
+    """Whether PyYAML (with ``represent_str``) writes ``text`` as a plain scalar."""
+    return (
+        _PLAIN_SHAPE.match(text) is not None
+        and ": " not in text
+        and " #" not in text
+        and not _AMBIGUOUS.fullmatch(text)
+        and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR
+    )
+
+
+def _value_text(value: str) -> str:
+    text = _VALUES.get(value)
+    if text is None:
+        if len(_VALUES) > _CACHE_LIMIT:
+            _VALUES.clear()
+        text = _VALUES[value] = value if _plain_safe(value) else _alone([value], "- ")
+    if not text:
+        raise _Fallback
+    return text
+
+
+def _key_text(key: str) -> str:
+    if type(key) is not str:
+        raise _Fallback
+    text = _KEYS.get(key)
+    if text is None:
+        if len(_KEYS) > _CACHE_LIMIT:
+            _KEYS.clear()
+        simple = len(key) < _SIMPLE_KEY and _plain_safe(key)
+        text = _KEYS[key] = key if simple else _alone({key: None}, "", ": null\n")
+    if not text or text.startswith("? "):
+        raise _Fallback
+    return text
+
+
+def _alone(document: Any, before: str, after: str = "\n") -> str:
+    """The one-line text PyYAML writes between ``before`` and ``after`` for ``document``, or ""."""
+    written = _pyyaml([document], _Dumper, False)
+    if not (written.startswith(before) and written.endswith(after)):
+        return ""
+    text = written[len(before) : len(written) - len(after)]
+    return "" if "\n" in text or not text else text

@@ -17,6 +17,7 @@ import dataclasses
 import gc
 import hashlib
 import json
+import operator
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -134,7 +135,8 @@ def content_hash(version: int, nodes: dict[str, Node]) -> str:
     ``invocation_id``, each node's ``created_at``), so they cannot tell whether
     the project changed; this hash changes exactly when the project does.
     """
-    canon = [version] + [[getattr(nodes[uid], name) for name in _FIELDS] for uid in sorted(nodes)]
+    fields = operator.attrgetter(*_FIELDS)
+    canon = [version] + [fields(nodes[uid]) for uid in sorted(nodes)]
     text = json.dumps(canon, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

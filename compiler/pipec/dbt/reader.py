@@ -353,20 +353,35 @@ class TaskSpec:
 
 def pipeline_tasks(dbt: DbtDef, at: Span) -> list[TaskSpec]:
     """The tasks of ``dbt`` for a pipeline that names it at ``at``."""
-    out = []
+    if not dbt.tasks:
+        return []
+    out, call = [], _Calls(dbt.runner)
     for task in dbt.tasks:
         layer, layer_span = dbt.layer_of[task.name]
         after = [(up, layer_span) for up in task.upstream]
         after += [link for source in task.sources for link in dbt.links.get(source, ())]
-        out.append(TaskSpec(task.name, at, layer, _call(dbt.runner, task), sorted(set(after), key=lambda a: a[0]),
+        out.append(TaskSpec(task.name, at, layer, call(task), sorted(set(after), key=lambda a: a[0]),
                             dbt.docs[task.name], dbt.module))
     return out
 
 
-def _call(runner: n.Value, task: Planned) -> n.Call:
-    """``runner(user args..., command = "...", select = "...")`` with spans on the `runner` value."""
-    span = runner.span
-    ref, args = (runner.callee, runner.args) if isinstance(runner, n.Call) else (runner, ())
-    extra = tuple(n.Arg(n.Name(key, span), n.Str((n.Lit(value, span),), span), span)
-                  for key, value in (("command", task.command), ("select", task.select)))
-    return n.Call(ref, tuple(args) + extra, span)
+class _Calls:
+    """``runner(user args..., command = "...", select = "...")`` per task, with spans on the `runner` value.
+
+    Syntax nodes are immutable: the tasks share the runner's own arguments and
+    one ``command = ...`` argument per command.
+    """
+
+    def __init__(self, runner: n.Value) -> None:
+        self.span = runner.span
+        self.ref, self.args = (runner.callee, tuple(runner.args)) if isinstance(runner, n.Call) else (runner, ())
+        self.commands: dict[str, n.Arg] = {}
+
+    def __call__(self, task: Planned) -> n.Call:
+        command = self.commands.get(task.command)
+        if command is None:
+            command = self.commands[task.command] = self._arg("command", task.command)
+        return n.Call(self.ref, self.args + (command, self._arg("select", task.select)), self.span)
+
+    def _arg(self, key: str, value: str) -> n.Arg:
+        return n.Arg(n.Name(key, self.span), n.Str((n.Lit(value, self.span),), self.span), self.span)

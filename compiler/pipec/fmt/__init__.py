@@ -1,10 +1,10 @@
 """``pipec fmt``: the canonical layout of .pipe files (rules in ``pipec.fmt.layout``).
 
 ``format_source`` never formats a file with syntax errors: it returns their
-diagnostics instead. The file is parsed once (for those errors) and lexed once (for
-the layout). The result is lexed once more and checked to mean the same as the input
-(see ``meaning``): a difference is a bug in the formatter and raises, so a file is
-never rewritten with another meaning.
+diagnostics instead. The file is lexed once: its tokens serve both the parse (for
+those errors) and the layout. The result is lexed once more and checked to mean the
+same as the input (see ``meaning``): a difference is a bug in the formatter and
+raises, so a file is never rewritten with another meaning.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pipec.diagnostics import Diagnostic, Sink
 from pipec.fmt.layout import layout_tokens
 from pipec.source import Span
-from pipec.syntax.parser import doc_comments, parse_module, raw_token_lines, raw_tokens
+from pipec.syntax.parser import doc_comments, lex, parse_module, raw_token_lines, raw_tokens
 
 __all__ = ["FormatResult", "FormatterBug", "comments", "format_source", "meaning", "shape"]
 
@@ -41,10 +41,14 @@ class FormatResult:
 def format_source(path: str, text: str) -> FormatResult:
     """Format one file's ``text``; ``path`` is only used in diagnostics."""
     sink = Sink()
-    parse_module(path, text, sink)
+    try:
+        lexed = lex(text)
+    except ValueError:  # parse_module reports where
+        lexed = None
+    parse_module(path, text, sink, lexed)
     if sink.has_errors:
         return FormatResult(None, sink.sorted())
-    tokens = raw_token_lines(text)
+    tokens = [(tok.type, str(tok), tok.line) for tok in lexed]
     out = layout_tokens(tokens)
     if out != text:
         _verify(path, text, tokens, out)

@@ -22,6 +22,7 @@ from pipec.resources import grammar_text
 from pipec.source import Span
 from pipec.syntax import nodes
 from pipec.syntax.build import Builder
+from pipec.syntax.lexer import PipeLexer, raw_lexer
 
 _OPEN = {"LPAR": "(", "LSQB": "[", "LBRACE": "{"}
 _CLOSE = {"RPAR", "RSQB", "RBRACE"}
@@ -98,12 +99,14 @@ _LOCK = threading.Lock()
 
 @cache
 def _lark() -> Lark:
-    return Lark(grammar_text(), parser="lalr", lexer="basic", postlex=Layout(), maybe_placeholders=True,
+    return Lark(grammar_text(), parser="lalr", lexer=PipeLexer, postlex=Layout(), maybe_placeholders=True,
                 transformer=_BUILDER)
 
 
-def _build(path: str, base: int, line_base: int, text: str, docs: dict, sink: Sink, used: set[int]) -> nodes.Module:
-    """Parse ``text``, found at offset ``base`` (0-based line ``line_base``) of ``path``.
+def _build(path: str, base: int, line_base: int, text: str | list[Token], docs: dict, sink: Sink,
+           used: set[int]) -> nodes.Module:
+    """Parse ``text`` (or its tokens, see ``PipeLexer``), found at offset ``base`` (0-based line
+    ``line_base``) of ``path``.
 
     Raises Lark's UnexpectedInput; diagnostics and used doc comments are kept only on success.
     """
@@ -119,15 +122,18 @@ def _build(path: str, base: int, line_base: int, text: str, docs: dict, sink: Si
 _PARSED: dict[str, tuple[str, nodes.Module, tuple]] = {}
 
 
-def parse_module(path: str, text: str, sink: Sink) -> nodes.Module:
-    """Parse one file; syntax errors go to ``sink`` and the good parts are kept."""
+def parse_module(path: str, text: str, sink: Sink, tokens: list[Token] | None = None) -> nodes.Module:
+    """Parse one file; syntax errors go to ``sink`` and the good parts are kept.
+
+    ``tokens`` are those of ``text`` when the caller has lexed it already (``lex``).
+    """
     last = _PARSED.get(path)
     if last is not None and last[0] == text:
         _, module, diags = last
     else:
         own = Sink()
         with _LOCK:  # error reports feed tokens to the parser, so they hold the lock too
-            module = _parse(path, text, own)
+            module = _parse(path, text, own, tokens)
         diags = tuple(own.items)
         _PARSED[path] = (text, module, diags)
     for diag in diags:
@@ -135,13 +141,14 @@ def parse_module(path: str, text: str, sink: Sink) -> nodes.Module:
     return module
 
 
-def _parse(path: str, text: str, sink: Sink) -> nodes.Module:
+def _parse(path: str, text: str, sink: Sink, tokens: list[Token] | None) -> nodes.Module:
     if _too_deep(path, text, sink):
         return nodes.Module(path, (), ())
     docs = _doc_comments(text)
     used: set[int] = set()
     try:
-        module = _build(path, 0, 0, text, docs, sink, used)
+        source = text if tokens is None else [t for t in tokens if t.type not in _lark().lexer_conf.ignore]
+        module = _build(path, 0, 0, source, docs, sink, used)
     except UnexpectedInput as err:
         if not isinstance(err, (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF)):
             raise
@@ -468,26 +475,34 @@ def _char_hint(ch: str) -> str:
 
 
 @cache
-def _raw_lark() -> Lark:
-    return Lark(grammar_text(), parser="lalr", lexer="basic")
+def _raw_lexer() -> PipeLexer:
+    return raw_lexer(_lark().lexer_conf)
+
+
+_SPACE = frozenset({"WS"})
+
+
+def lex(text: str) -> list[Token]:
+    """Every token of ``text`` but spaces, comments and newlines included, no layout rules
+    (``_NL`` may hold several newlines); ``ValueError`` when ``text`` does not lex.
+
+    For ``pipec.fmt``, which re-prints a file that parses: comments are %ignore'd by the
+    parser, so they come from a lexer that keeps them. ``parse_module`` can parse these tokens.
+    """
+    tokens, error = _raw_lexer().tokens(text, _SPACE)
+    if error is not None:
+        raise ValueError(str(_raw_lexer().unexpected(text, error, _raw_lexer().tokens(text, frozenset())[0])))
+    return tokens
 
 
 def raw_tokens(text: str) -> list[tuple[str, str]]:
-    """``(kind, text)`` of every token but spaces, comments and newlines included, no layout rules.
-
-    For ``pipec.fmt``, which re-prints a file that parses: comments are %ignore'd by the
-    parser, so they come from a lexer that keeps them. ``_NL`` may hold several newlines.
-    """
-    return [(tok.type, str(tok)) for tok in _raw_lark().lex(text, dont_ignore=True) if tok.type != "WS"]
+    """``(kind, text)`` of every token of a text that lexes (``lex``)."""
+    return [(tok.type, str(tok)) for tok in lex(text)]
 
 
 def raw_token_lines(text: str) -> list[tuple[str, str, int]]:
     """Like ``raw_tokens`` with the 1-based line of each token; ``ValueError`` when ``text`` does not lex."""
-    try:
-        return [(tok.type, str(tok), tok.line) for tok in _raw_lark().lex(text, dont_ignore=True)
-                if tok.type != "WS"]
-    except UnexpectedInput as err:
-        raise ValueError(str(err)) from None
+    return [(tok.type, str(tok), tok.line) for tok in lex(text)]
 
 
 def doc_comments(text: str) -> dict[int, str]:
@@ -500,11 +515,5 @@ def token_spans(text: str) -> list[tuple[str, int, int]]:
     """``(kind, start, end)`` of every token but spaces and newlines, comments included, up to the
     first character no token starts with (for the language server's semantic tokens: a file being
     typed is coloured as far as it lexes)."""
-    out = []
-    try:
-        for tok in _raw_lark().lex(text, dont_ignore=True):
-            if tok.type not in ("WS", "_NL"):
-                out.append((tok.type, tok.start_pos, tok.start_pos + len(tok.value)))
-    except UnexpectedInput:
-        pass
-    return out
+    tokens, _ = _raw_lexer().tokens(text, frozenset({"WS", "_NL"}))
+    return [(tok.type, tok.start_pos, tok.start_pos + len(tok.value)) for tok in tokens]
