@@ -44,7 +44,7 @@ class Analysis:
 
 def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs: bool = True,
             sources: SourceMap | None = None, overlays: Mapping[Path, str] | None = None,
-            lint_config: LintConfig | None = LintConfig(), memo=None) -> Analysis:
+            lint_config: LintConfig | None = LintConfig(), memo=None, reuse=None) -> Analysis:
     """Parse and check; with ``env``, also build the IR for that environment.
 
     ``overlays`` maps file paths to text read instead of the file on disk (the
@@ -55,38 +55,50 @@ def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs
 
     Checks run for every declared environment (``when`` blocks differ), so an
     error in any environment's configuration is found by ``pipec check``.
+
+    ``reuse`` (the language server's ``pipec.lsp.reuse.Reuse``) replays the DAGs
+    and lint findings an edit did not touch from its memo tables.
     """
     sink, sources = Sink(), sources or SourceMap()
     program = load_program(entries, root, sink, sources, overlays)
     result = Analysis(sources, program=program)
     if _has_syntax_errors(sink):
-        result.diagnostics = _finish(program, None, None, sink, lint_config)
+        result.diagnostics = _finish(program, None, None, sink, lint_config, reuse)
         return result
     defs = DeclReader(program, sink).read()
+    if reuse is not None:
+        reuse.begin(program, defs)
     for check in CHECKS:
-        check(defs, sink)
+        if reuse is not None:
+            reuse.check(check, defs, sink)
+        else:
+            check(defs, sink)
     result.defs = defs
     inst = Instantiator(defs, sink, memo(program) if memo is not None else None)
     envs = sorted(defs.envs) if all_envs else []
-    dags = {name: _dags(inst, name, sink) for name in envs or [None]}
+    dags = {name: _dags(inst, name, sink, reuse) for name in envs or [None]}
     inst.check_unused_runners()
     if env is not None:
         result.project = _project(defs, inst, env, sink, root, dags.get(env))
     unused_imports(program, sink)
     clean = not sink.has_errors and all_envs
-    result.diagnostics = _finish(program, defs if clean else None, dags if clean else None, sink, lint_config)
+    result.diagnostics = _finish(program, defs if clean else None, dags if clean else None, sink, lint_config,
+                                 reuse)
     if sink.has_errors:
         result.project = None
     return result
 
 
-def _finish(program: Program, defs: Defs | None, dags, sink: Sink, config: LintConfig | None) -> list[Diagnostic]:
+def _finish(program: Program, defs: Defs | None, dags, sink: Sink, config: LintConfig | None,
+            reuse=None) -> list[Diagnostic]:
     if config is None:
         return sink.sorted()
-    return lint(program, defs, dags, sink, config)
+    return lint(program, defs, dags, sink, config, reuse)
 
 
-def _dags(inst: Instantiator, env: str | None, sink: Sink) -> list[ir.Dag]:
+def _dags(inst: Instantiator, env: str | None, sink: Sink, reuse=None) -> list[ir.Dag]:
+    if reuse is not None:
+        return reuse.dags(inst, env, sink)
     dags = inst.dags(env)
     check_quotas(inst.take_placements(), sink)
     return dags

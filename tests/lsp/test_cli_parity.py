@@ -17,6 +17,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from incremental_project import EDITS
+from incremental_project import PIPE_FILES as INCREMENTAL_FILES
+from incremental_project import text_of as incremental_text
+from incremental_project import write as write_incremental
 from lsp_client import LspClient, uri
 from lsp_support import MAIN, TENANTS
 
@@ -146,3 +150,47 @@ def test_an_example_project_is_clean_in_the_editor_and_on_the_command_line(clien
         assert editor == {f.name: cli.get(f.name, []) for f in files}
     finally:
         _close(client, files)
+
+
+def _latest(client: LspClient) -> dict[str, list[dict]]:
+    """The last diagnostics published for each file so far."""
+    out: dict[str, list[dict]] = {}
+    for note in list(client.notifications):
+        if note.get("method") == "textDocument/publishDiagnostics":
+            out[note["params"]["uri"]] = note["params"]["diagnostics"]
+    return out
+
+
+def test_after_each_edit_of_a_sequence_the_editor_shows_what_the_command_line_reports(client, tmp_path):
+    """Edits of shared and tenant files, imports, after(...) edges, a syntax error and its repair,
+    each saved: the diagnostics the server has published for every file (re-analysed
+    incrementally) equal `pipec lint` and `pipec check` of the files as saved."""
+    root = write_incremental(tmp_path)
+    files = [root / name for name in INCREMENTAL_FILES]
+    _published(client, files)
+    active: dict[str, set[int]] = {name: set() for name in INCREMENTAL_FILES}
+    sequence = [10, 1, 1, 6, 6, 24, 24, 19, 28, 12, 16, 16, 0, 31, 31, 28, 3, 30, 33, 10, 2, 13, 13, 32, 3, 33]
+    seen: set[str] = set()
+    try:
+        for version, edit in enumerate(sequence, start=2):
+            name = EDITS[edit][0]
+            active[name] ^= {edit}
+            path = root / name
+            text = incremental_text(name, active[name])
+            path.write_text(text, encoding="utf-8")
+            client.change(path, text, version)
+            client.notify("textDocument/didSave", {"textDocument": {"uri": uri(path)}})
+            client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri(path)}})  # all published
+            shown = _latest(client)
+            editor = {f.name: _editor(shown.get(uri(f), [])) for f in files}
+            lint = _cli_in_process("lint", root)
+            assert editor == {f.name: lint.get(f.name, []) for f in files}, EDITS[edit]
+            seen |= {d[0] for diags in editor.values() for d in diags}
+            check = _cli_in_process("check", root)
+            assert {n: [d for d in diags if d[1] == "error"] for n, diags in editor.items()} == \
+                {f.name: check.get(f.name, []) for f in files}, EDITS[edit]
+    finally:
+        _close(client, files)
+    # the sequence went through errors, cross-file lint findings and suppressions
+    assert {"E0", "E403", "E402", "E404", "W103", "W104", "W106", "W115", "W116", "W117", "W118"} <= \
+        {c if not c.startswith("E0") else "E0" for c in seen}

@@ -39,28 +39,40 @@ SUPPRESSION_CODES = ("W119", "W120")
 
 
 def lint(program: Program, defs: Defs | None, dags: dict[str | None, list[ir.Dag]] | None,
-         sink: Sink, config: LintConfig) -> list[Diagnostic]:
+         sink: Sink, config: LintConfig, reuse=None) -> list[Diagnostic]:
     """Every diagnostic of ``sink`` plus the lint warnings, suppressed and selected, sorted.
 
     ``defs`` and ``dags`` are None when the project has errors: then no rule runs
-    (its findings would be noise), but suppressions still apply.
+    (its findings would be noise), but suppressions still apply. ``reuse`` (the
+    language server's, see ``LintContext``) replays the findings of unchanged parts.
     """
     ran = defs is not None and dags is not None
     if ran:
-        ctx = LintContext(program, defs, dags)
+        ctx = LintContext(program, defs, dags, reuse)
         for rule, codes in RULES:
             if any(config.selects(c) for c in codes):
                 rule(ctx, sink)
+        if reuse is not None:
+            reuse.linted = True
     found: list[suppress.Suppression] = []
     for mod in program.modules:
         if not mod.is_std:
-            found.extend(suppress.scan(program.sources.get(mod.path), sink))
+            found.extend(_scan(program.sources.get(mod.path), sink, reuse))
     kept = suppress.apply(sink.sorted(), found, program.sources)
     if ran:
         late = Sink()
         suppress.report_unused([s for s in found if config.reports(s.code, s.span.path)], late)
         kept.extend(late.items)
     return sorted((d for d in kept if config.reports(d.code, d.primary.span.path)), key=Diagnostic.sort_key)
+
+
+def _scan(src, sink: Sink, reuse) -> list[suppress.Suppression]:
+    """A file's suppression comments (fresh ones: applying them marks them used)."""
+    if reuse is None:
+        return suppress.scan(src, sink)
+    found = reuse.replay(("suppress", src.path, src.text), sink,
+                         lambda out: tuple((s.code, s.line, s.span) for s in suppress.scan(src, out)))
+    return [suppress.Suppression(*item) for item in found]
 
 
 __all__ = ["LintConfig", "LintConfigError", "OPT_IN", "RULES", "SUPPRESSION_CODES", "from_table", "lint"]

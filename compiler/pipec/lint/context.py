@@ -10,27 +10,56 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 from pipec.ir import model as ir
 from pipec.ir.decls import Defs, PipelineDef, RunnerDef, TaskDef
 from pipec.ir.loader import LoadedModule, Program
+from pipec.diagnostics import Sink
 from pipec.source import SourceMap, Span
 from pipec.syntax import nodes as n
 
 
 @dataclass
 class LintContext:
-    """``dags`` maps each environment name (None when none is declared) to its DAGs."""
+    """``dags`` maps each environment name (None when none is declared) to its DAGs.
+
+    ``reuse`` is the language server's ``pipec.lsp.reuse.Reuse`` (None elsewhere):
+    a rule's step over one DAG or one module runs through ``memo`` under a key of
+    everything it reads, and is replayed when an edit left that unchanged.
+    """
 
     program: Program
     defs: Defs
     dags: dict[str | None, list[ir.Dag]]
+    reuse: Any = None
     sources: SourceMap = field(init=False)
     _nodes: dict[str, list] = field(init=False, default_factory=dict, repr=False)
+    _user_paths: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.sources = self.program.sources
+        self._user_paths = frozenset(m.path for m in self.program.modules if not m.is_std)
+
+    # ------------------------------------------------------------ reuse across analyses
+
+    def memo(self, key: tuple | None, sink: Sink, run: Callable[[Sink], Any]) -> Any:
+        """``run(sink)``: what it emits goes to ``sink`` and its result is returned. Under a
+        language server's reuse and a key (None: always run), the step's last run is replayed
+        instead; the key must hold everything the step reads."""
+        if self.reuse is None or key is None:
+            return run(sink)
+        return self.reuse.replay(key, sink, run)
+
+    def dag_key(self, rule: str, dag: ir.Dag) -> tuple | None:
+        """A key for a rule's step over one DAG: the DAG's own key covers its pipeline's and
+        tenant's files and the environments (None outside the language server)."""
+        key = self.reuse.key_of(dag) if self.reuse is not None else None
+        return (rule, key) if key is not None else None
+
+    def module_key(self, rule: str, mod: LoadedModule) -> tuple | None:
+        """A key for a rule's step over one module: its text and the files it imports."""
+        return (rule, self.reuse.module_fp(mod)) if self.reuse is not None else None
 
     # ------------------------------------------------------------ modules and syntax
 
@@ -42,11 +71,11 @@ class LintContext:
     def nodes(self, mod: LoadedModule) -> list:
         """Every syntax node of a module, as ``walk`` yields them (walked once, shared by the rules)."""
         if mod.path not in self._nodes:
-            self._nodes[mod.path] = list(walk(mod.syntax))
+            self._nodes[mod.path] = self.reuse.nodes(mod.syntax, walk) if self.reuse else list(walk(mod.syntax))
         return self._nodes[mod.path]
 
     def is_user(self, span: Span) -> bool:
-        return any(m.path == span.path for m in self.user_modules)
+        return span.path in self._user_paths
 
     # ------------------------------------------------------------ environments
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import logging
 import sys
 import threading
@@ -35,6 +36,7 @@ from pipec.source import Span
 from pipec.syntax.parser import parse_module
 
 DEBOUNCE = 0.2  # seconds of quiet after a change before it is analysed
+COLLECT_EVERY = 32  # analyses between two full garbage collections (see PipecServer.settle)
 UNTITLED = Path.cwd() / ".pipec-untitled"
 
 _SYMBOL_KINDS = {
@@ -56,6 +58,8 @@ class PipecServer(Features, LanguageServer):
         self.uris: dict[Path, str] = {}  # open documents: path -> the URI the client used
         self.pending: dict[Path, asyncio.TimerHandle] = {}
         self.published: dict[Path, tuple] = {}
+        self.bases: dict[Path, tuple] = {}  # what the published diagnostics of each file were made from
+        self.analyses = 0
 
     def start_io(self, stdin=None, stdout=None) -> None:
         """Serve over stdio with pipec's frame reader (``pipec.lsp.framing``) instead of pygls' own."""
@@ -109,6 +113,18 @@ class PipecServer(Features, LanguageServer):
         if handle is not None:
             handle.cancel()
         self.publish(self.session.refresh(path), always=path)
+        self.settle()
+
+    def settle(self) -> None:
+        """Keep Python's cycle collector off what the analyses keep (the memo tables, syntax
+        trees): a full collection walks all of it, a quarter of a second at 50 tenants, every
+        few edits. What is kept is frozen after each analysis; every ``COLLECT_EVERY``
+        analyses, after the diagnostics are out, the garbage cycles of the last ones are freed."""
+        self.analyses += 1
+        if self.analyses % COLLECT_EVERY == 0:
+            gc.unfreeze()
+            gc.collect()
+        gc.freeze()
 
     def schedule(self, path: Path) -> None:
         handle = self.pending.pop(path, None)
@@ -124,7 +140,12 @@ class PipecServer(Features, LanguageServer):
 
     def publish(self, paths: set[Path], always: Path | None = None) -> None:
         for path in sorted(paths | ({always} if always else set())):
-            diags = [self.diagnostic(f) for f in self.session.findings(path)]
+            findings = self.session.findings(path)
+            basis = self.basis(findings)
+            if path != always and self.bases.get(path) == basis:
+                continue  # the same findings over the same texts: nothing to convert, nothing new
+            self.bases[path] = basis
+            diags = [self.diagnostic(f) for f in findings]
             fingerprint = tuple(repr(d) for d in diags)
             if path != always and self.published.get(path, ()) == fingerprint:
                 continue
@@ -132,6 +153,17 @@ class PipecServer(Features, LanguageServer):
             version = self.workspace.get_text_document(self.uris[path]).version if path in self.uris else None
             self.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(uri=self.uri_of(path), diagnostics=diags, version=version))
+
+    def basis(self, findings: list[Finding]) -> tuple:
+        """Everything ``diagnostic`` reads: the findings and, for each file their labels are
+        in, its text (positions) and its URI."""
+        out = []
+        for finding in findings:
+            diag, result = finding.diagnostic, finding.result
+            shown = sorted({diag.primary.span.path} | {lab.span.path for lab in diag.secondary})
+            out.append((diag, tuple((p, result.text(p), self.uri_of(real) if (real := result.real(p)) else None)
+                                    for p in shown)))
+        return tuple(out)
 
     def diagnostic(self, finding: Finding) -> lsp.Diagnostic:
         diag, result = finding.diagnostic, finding.result

@@ -19,6 +19,7 @@ from pipec.driver import Analysis, analyze
 from pipec.ir.loader import LoadedModule
 from pipec.lint import LintConfig
 from pipec.lsp.index import Index
+from pipec.lsp.reuse import Reuse
 from pipec.project import CONFIG, ProjectError, find_config, load_config
 from pipec.resources import stdlib_dir
 from pipec.source import Span
@@ -129,17 +130,22 @@ class Session:
         self.log = log
         self.buffers: dict[Path, str] = {}
         self.results: dict[tuple, Result] = {}
+        self.reuse: dict[tuple, Reuse] = {}  # per unit: what the next analysis of it may replay
         self._touched: set[Path] = set()  # files whose findings may have changed in the current call
 
     # ------------------------------------------------------------ analysis
 
     def analyze(self, unit: Unit, anchor: Path) -> Result | None:
         """Analyse a unit with the open buffers; a compiler bug is logged, never raised."""
+        reuse = self.reuse.setdefault(unit.key, Reuse())
         try:
-            analysis = analyze(list(unit.entries), unit.root, overlays=dict(self.buffers), lint_config=unit.lint)
+            analysis = analyze(list(unit.entries), unit.root, sources=reuse.sources(), overlays=dict(self.buffers),
+                               lint_config=unit.lint, reuse=reuse)
         except Exception:  # a bug in pipec must not take the editor's server down
+            reuse.abandon()
             self.log(f"pipec: internal error while analysing {anchor}:\n{traceback.format_exc()}")
             return None
+        reuse.done(analysis.program)
         files = {m.path: m.real for m in analysis.program.modules} if analysis.program else {}
         result = Result(unit, analysis, files, unit.config or anchor)
         for diag in analysis.diagnostics:
@@ -154,6 +160,7 @@ class Session:
         """Re-analyse what ``path`` belongs to; the files whose diagnostics may have changed."""
         self._touched = set()
         self._refresh(path)
+        self._prune()
         return self._touched
 
     def refresh_all(self) -> set[Path]:
@@ -166,6 +173,7 @@ class Session:
                 self._refresh(path)
         for result in old.values():
             self._touched |= result.paths
+        self._prune()
         return self._touched
 
     def _refresh(self, path: Path) -> None:
@@ -201,7 +209,12 @@ class Session:
             else:
                 del self.results[key]
                 self._touched |= result.paths
+        self._prune()
         return self._touched
+
+    def _prune(self) -> None:
+        """Memo tables live as long as their unit's result."""
+        self.reuse = {key: reuse for key, reuse in self.reuse.items() if key in self.results}
 
     # ------------------------------------------------------------ queries
 

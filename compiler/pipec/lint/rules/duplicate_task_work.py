@@ -3,29 +3,34 @@
 from __future__ import annotations
 
 from pipec.diagnostics import Label, Sink
+from pipec.ir import model as ir
 from pipec.lint.context import LintContext
 
 CODE = "W114"
 
 
 def check(ctx: LintContext, sink: Sink) -> None:
-    for env, dag in ctx.env_dags():
-        pipe = ctx.defs.pipelines[dag.pipeline]
-        first: dict[tuple, str] = {}
-        order = {td.name: i for i, td in reversed(list(enumerate(pipe.tasks)))}
-        for task in sorted(dag.tasks, key=lambda t: order[t.name]):
-            runner = ctx.runner_of(pipe, ctx.task_def(dag.pipeline, task.name))
-            key = (runner.decl.span if runner else task.runner, task.image, task.entrypoint, task.args, task.env,
-                   task.secrets)
-            if key not in first:
-                first[key] = task.name
-                continue
-            td, other = ctx.task_def(dag.pipeline, task.name), ctx.task_def(dag.pipeline, first[key])
-            if ctx.is_user(td.span):
-                sink.emit(CODE, f"task `{task.name}` runs `{task.runner}` with the same arguments as `{first[key]}`",
-                          td.call.callee.span, label="same runner, same arguments", secondary=_where(td, other),
-                          help="change the arguments (a copied task, or a loop value no argument uses?), "
-                               "or remove one of the tasks")
+    for _, dag in ctx.env_dags():
+        ctx.memo(ctx.dag_key(CODE, dag), sink, lambda out: _dag(ctx, dag, out))
+
+
+def _dag(ctx: LintContext, dag: ir.Dag, sink: Sink) -> None:
+    pipe = ctx.defs.pipelines[dag.pipeline]
+    first: dict[tuple, str] = {}
+    order = {td.name: i for i, td in reversed(list(enumerate(pipe.tasks)))}
+    for task in sorted(dag.tasks, key=lambda t: order[t.name]):
+        runner = ctx.runner_of(pipe, ctx.task_def(dag.pipeline, task.name))
+        key = (runner.decl.span if runner else task.runner, task.image, task.entrypoint, task.args, task.env,
+               task.secrets)
+        if key not in first:
+            first[key] = task.name
+            continue
+        td, other = ctx.task_def(dag.pipeline, task.name), ctx.task_def(dag.pipeline, first[key])
+        if ctx.is_user(td.span):
+            sink.emit(CODE, f"task `{task.name}` runs `{task.runner}` with the same arguments as `{first[key]}`",
+                      td.call.callee.span, label="same runner, same arguments", secondary=_where(td, other),
+                      help="change the arguments (a copied task, or a loop value no argument uses?), "
+                           "or remove one of the tasks")
 
 
 def _where(td, other) -> list[Label]:

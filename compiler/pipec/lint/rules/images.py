@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pipec.diagnostics import Label, Sink
+from pipec.diagnostics import Diagnostic, Label, Sink
+from pipec.ir import model as ir
 from pipec.lint.context import LintContext
 
 CODES = ("W107", "W108")
@@ -20,18 +21,33 @@ def split_image(image: str) -> tuple[str, str | None, str | None]:
 def check(ctx: LintContext, sink: Sink) -> None:
     seen: set[tuple] = set()
     for env, dag in ctx.env_dags():
-        pipe = ctx.defs.pipelines[dag.pipeline]
-        for task in dag.tasks:
-            td = ctx.task_def(dag.pipeline, task.name)
-            runner = ctx.runner_of(pipe, td)
-            key = (env, runner.decl.span if runner else None, task.image)
-            if runner is None or key in seen:
-                continue
-            seen.add(key)
-            own = ctx.is_user(runner.decl.span)
-            span = runner.fields["image"].value.span if own else td.call.callee.span
-            extra = [] if own else [Label(runner.fields["image"].value.span, "image set here")]
-            _image(ctx, env, task.image, runner.name, span, extra, sink)
+        found = ctx.memo(ctx.dag_key("W107-W108", dag), sink, lambda _: _dag(ctx, env, dag))
+        for key, diagnostics in found:
+            if key not in seen:
+                seen.add(key)
+                for diag in diagnostics:
+                    sink.add(diag)
+
+
+def _dag(ctx: LintContext, env: str | None, dag: ir.Dag) -> list[tuple[tuple, tuple[Diagnostic, ...]]]:
+    """Each runner and image of a DAG's tasks, with the findings of its first task (the first
+    DAG of the project that uses an image reports it)."""
+    pipe = ctx.defs.pipelines[dag.pipeline]
+    out, seen = [], set()
+    for task in dag.tasks:
+        td = ctx.task_def(dag.pipeline, task.name)
+        runner = ctx.runner_of(pipe, td)
+        key = (env, runner.decl.span if runner else None, task.image)
+        if runner is None or key in seen:
+            continue
+        seen.add(key)
+        own = ctx.is_user(runner.decl.span)
+        span = runner.fields["image"].value.span if own else td.call.callee.span
+        extra = [] if own else [Label(runner.fields["image"].value.span, "image set here")]
+        found = Sink()
+        _image(ctx, env, task.image, runner.name, span, extra, found)
+        out.append((key, tuple(found.items)))
+    return out
 
 
 def _image(ctx: LintContext, env, image: str, runner: str, span, extra, sink: Sink) -> None:

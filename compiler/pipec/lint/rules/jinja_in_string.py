@@ -20,10 +20,14 @@ _RUN_VALUES = {"ds": "run.ds", "logical_date": "run.logical_date", "ts": "run.lo
 
 def check(ctx: LintContext, sink: Sink) -> None:
     for mod in ctx.user_modules:
-        text = ctx.sources.get(mod.path).text
-        for node in ctx.nodes(mod):
-            if isinstance(node, n.Str):
-                _string(text, node, sink)
+        ctx.memo(ctx.module_key(CODE, mod), sink, lambda out: _module(ctx, mod, out))
+
+
+def _module(ctx: LintContext, mod, sink: Sink) -> None:
+    text = ctx.sources.get(mod.path).text
+    for node in ctx.nodes(mod):
+        if isinstance(node, n.Str):
+            _string(text, node, sink)
 
 
 def _string(text: str, node: n.Str, sink: Sink) -> None:

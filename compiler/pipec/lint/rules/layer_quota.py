@@ -21,14 +21,19 @@ CODE = "W115"
 def check(ctx: LintContext, sink: Sink) -> None:
     kubernetes = set(ctx.kubernetes_envs)
     for env, dag in ctx.env_dags():
-        tenant = ctx.defs.tenants[dag.tenant]
-        quota = tenant.read.get("quota")
-        if env not in kubernetes or not isinstance(quota, dict):
-            continue
-        for layer in ir.LAYERS:
-            wave = [t for t in dag.tasks if t.layer == layer
-                    and not any(u.layer == layer for u in dag.tasks if u.name in t.upstream)]
-            _wave(ctx, env, dag, layer, wave, quota, tenant, sink)
+        if env in kubernetes:
+            ctx.memo(ctx.dag_key(CODE, dag), sink, lambda out: _dag(ctx, env, dag, out))
+
+
+def _dag(ctx: LintContext, env: str, dag: ir.Dag, sink: Sink) -> None:
+    tenant = ctx.defs.tenants[dag.tenant]
+    quota = tenant.read.get("quota")
+    if not isinstance(quota, dict):
+        return
+    for layer in ir.LAYERS:
+        wave = [t for t in dag.tasks if t.layer == layer
+                and not any(u.layer == layer for u in dag.tasks if u.name in t.upstream)]
+        _wave(ctx, env, dag, layer, wave, quota, tenant, sink)
 
 
 def _wave(ctx: LintContext, env: str, dag: ir.Dag, layer: str, wave, quota: dict, tenant, sink: Sink) -> None:

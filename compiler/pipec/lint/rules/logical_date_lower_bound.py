@@ -17,9 +17,13 @@ def is_lower_bound(param: str) -> bool:
 
 def check(ctx: LintContext, sink: Sink) -> None:
     for mod in ctx.user_modules:
-        for node in ctx.nodes(mod):
-            if isinstance(node, n.Call):
-                _call(node, sink)
+        ctx.memo(ctx.module_key(CODE, mod), sink, lambda out: _module(ctx, mod, out))
+
+
+def _module(ctx: LintContext, mod, sink: Sink) -> None:
+    for node in ctx.nodes(mod):
+        if isinstance(node, n.Call):
+            _call(node, sink)
 
 
 def _call(call: n.Call, sink: Sink) -> None:
