@@ -46,7 +46,11 @@ class _Reader:
 
     def __init__(self, module: ast.Module) -> None:
         self.names: dict[str, str] = {}
+        # module constants (pipec's shared Kubernetes objects), inlined where used
+        self.constants: dict[str, ast.expr] = {}
         for node in module.body:
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                self.constants[node.targets[0].id] = node.value
             if isinstance(node, ast.ImportFrom):
                 for alias in node.names:
                     self.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
@@ -76,6 +80,8 @@ class _Reader:
             return typed
         if isinstance(node, ast.Name) and node.id == "default_args":
             return "default_args"
+        if isinstance(node, ast.Name) and node.id in self.constants:
+            return self.data(self.constants[node.id])
         raise ValueError(f"unsupported expression {ast.unparse(node)}")
 
 

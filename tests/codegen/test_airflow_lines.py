@@ -19,7 +19,13 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 OLDEST = ROOT / ".venv-airflow30" / "bin" / "python"
-SUITES = ("test_dagbag.py", "test_pods.py", "test_runtime.py", "test_examples.py")
+SUITES = (
+    "test_dagbag.py",
+    "test_pods.py",
+    "test_runtime.py",
+    "test_examples.py",
+    "test_shared_objects.py",
+)
 
 
 def _versions(python: Path) -> dict[str, str]:

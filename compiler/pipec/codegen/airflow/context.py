@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pipec.codegen import names
-from pipec.codegen.airflow import imports, operators
+from pipec.codegen.airflow import imports, operators, shared
 from pipec.codegen.airflow.operators import Kwargs, literal, timedelta
 from pipec.codegen.pyexpr import Call, Code, Dict, Expr, Int, List, Str, called, render_block
 from pipec.codegen.errors import CodegenError
@@ -37,6 +37,7 @@ class DagView:
     imports: tuple[str, ...]
     secrets_class: bool
     k8s_config: str | None
+    constants: tuple[str, ...]
     default_args: str
     dag: str
     groups: tuple[GroupView, ...]
@@ -49,9 +50,12 @@ def build(project: Project, tenant: Tenant, dag: Dag) -> DagView:
     default_args = Dict(_default_args(tenant, dag))
     dag_call = Call("DAG", kwargs=_dag_kwargs(project, dag))
     groups = [g for g in (_group(project, tenant, dag, layer) for layer in LAYERS) if g[1]]
+    constants = shared.Constants([t for _, tasks in groups for t in tasks])
+    groups = [(header, [constants.task(t) for t in tasks]) for header, tasks in groups]
     publish = _publish(dag)
     edges = _edges(dag)
     exprs = [default_args, dag_call, *edges] + ([publish] if publish else [])
+    exprs += [e for _, e in constants.assignments]
     exprs += [e for header, tasks in groups for e in (header, *tasks)]
     calls = set().union(*(called(e) for e in exprs))
     k8s_config = _k8s_config() if any(c.startswith("k8s.") for c in calls) else None
@@ -61,6 +65,7 @@ def build(project: Project, tenant: Tenant, dag: Dag) -> DagView:
         imports=tuple(imports.import_lines(calls)),
         secrets_class=operators.SECRETS_CLASS in calls,
         k8s_config=f"{operators.K8S_CONFIG} = {k8s_config.flat()}" if k8s_config else None,
+        constants=tuple(render_block(e, 0, f"{n} = ") for n, e in constants.assignments),
         default_args=render_block(default_args, 0, force=True),
         dag=render_block(dag_call, 0, force=True),
         groups=tuple(_group_view(header, tasks) for header, tasks in groups),

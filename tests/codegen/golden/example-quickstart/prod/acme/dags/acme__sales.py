@@ -13,6 +13,61 @@ from kubernetes.client import models as k8s
 
 K8S_CONFIG = Configuration.get_default_copy()
 
+ENV_SOURCE_DSN = k8s.V1EnvVar(
+    name="SOURCE_DSN",
+    value_from=k8s.V1EnvVarSource(
+        secret_key_ref=k8s.V1SecretKeySelector(
+            name="acme-source",
+            key="dsn",
+            local_vars_configuration=K8S_CONFIG,
+        ),
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_WAREHOUSE_DSN = k8s.V1EnvVar(
+    name="WAREHOUSE_DSN",
+    value_from=k8s.V1EnvVarSource(
+        secret_key_ref=k8s.V1SecretKeySelector(
+            name="acme-warehouse",
+            key="dsn",
+            local_vars_configuration=K8S_CONFIG,
+        ),
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+RESOURCES_500M_2GI = k8s.V1ResourceRequirements(
+    limits={"cpu": literal("500m"), "memory": literal("2Gi")},
+    requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+    local_vars_configuration=K8S_CONFIG,
+)
+POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
+    run_as_non_root=True,
+    run_as_user=10001,
+    seccomp_profile=k8s.V1SeccompProfile(
+        type="RuntimeDefault",
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
+    allow_privilege_escalation=False,
+    capabilities=k8s.V1Capabilities(drop=["ALL"], local_vars_configuration=K8S_CONFIG),
+    read_only_root_filesystem=True,
+    local_vars_configuration=K8S_CONFIG,
+)
+VOLUME_TMP = k8s.V1Volume(
+    name="tmp",
+    empty_dir=k8s.V1EmptyDirVolumeSource(local_vars_configuration=K8S_CONFIG),
+    local_vars_configuration=K8S_CONFIG,
+)
+MOUNT_TMP = k8s.V1VolumeMount(
+    name="tmp",
+    mount_path="/tmp",
+    local_vars_configuration=K8S_CONFIG,
+)
+
 default_args = {
     "owner": "data-eng",
     "pool": "acme",
@@ -64,36 +119,10 @@ with DAG(
                     value=literal(""),
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-source",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_SOURCE_DSN,
+                ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
@@ -102,40 +131,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -173,36 +172,10 @@ with DAG(
                     value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-source",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_SOURCE_DSN,
+                ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
@@ -211,40 +184,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -272,25 +215,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
@@ -299,40 +225,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -360,20 +256,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            env_vars=[ENV_WAREHOUSE_DSN],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("1"), "memory": literal("4Gi")},
                 requests={"cpu": literal("1"), "memory": literal("4Gi")},
@@ -387,40 +270,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,

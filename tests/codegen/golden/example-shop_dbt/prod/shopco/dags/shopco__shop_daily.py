@@ -13,6 +13,66 @@ from kubernetes.client import models as k8s
 
 K8S_CONFIG = Configuration.get_default_copy()
 
+ENV_SOURCE_DSN = k8s.V1EnvVar(
+    name="SOURCE_DSN",
+    value_from=k8s.V1EnvVarSource(
+        secret_key_ref=k8s.V1SecretKeySelector(
+            name="shopco-source",
+            key="dsn",
+            local_vars_configuration=K8S_CONFIG,
+        ),
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_WAREHOUSE_DSN = k8s.V1EnvVar(
+    name="WAREHOUSE_DSN",
+    value_from=k8s.V1EnvVarSource(
+        secret_key_ref=k8s.V1SecretKeySelector(
+            name="shopco-warehouse",
+            key="dsn",
+            local_vars_configuration=K8S_CONFIG,
+        ),
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+RESOURCES_500M_2GI = k8s.V1ResourceRequirements(
+    limits={"cpu": literal("500m"), "memory": literal("2Gi")},
+    requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+    local_vars_configuration=K8S_CONFIG,
+)
+POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
+    run_as_non_root=True,
+    run_as_user=10001,
+    seccomp_profile=k8s.V1SeccompProfile(
+        type="RuntimeDefault",
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
+    allow_privilege_escalation=False,
+    capabilities=k8s.V1Capabilities(drop=["ALL"], local_vars_configuration=K8S_CONFIG),
+    read_only_root_filesystem=True,
+    local_vars_configuration=K8S_CONFIG,
+)
+VOLUME_TMP = k8s.V1Volume(
+    name="tmp",
+    empty_dir=k8s.V1EmptyDirVolumeSource(local_vars_configuration=K8S_CONFIG),
+    local_vars_configuration=K8S_CONFIG,
+)
+MOUNT_TMP = k8s.V1VolumeMount(
+    name="tmp",
+    mount_path="/tmp",
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_CURSOR_COLUMN = k8s.V1EnvVar(
+    name="CURSOR_COLUMN",
+    value=literal("updated_at"),
+    local_vars_configuration=K8S_CONFIG,
+)
+
 default_args = {
     "owner": "analytics",
     "pool": "shopco",
@@ -64,36 +124,10 @@ with DAG(
                     value=literal(""),
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-source",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_SOURCE_DSN,
+                ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "shop_daily",
@@ -102,40 +136,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -158,11 +162,7 @@ with DAG(
                 literal("shopco"),
             ],
             env_vars=[
-                k8s.V1EnvVar(
-                    name="CURSOR_COLUMN",
-                    value=literal("updated_at"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_CURSOR_COLUMN,
                 k8s.V1EnvVar(
                     name="SINCE",
                     value="{{ data_interval_start | ts }}",
@@ -173,36 +173,10 @@ with DAG(
                     value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-source",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_SOURCE_DSN,
+                ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "shop_daily",
@@ -211,40 +185,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -267,11 +211,7 @@ with DAG(
                 literal("shopco"),
             ],
             env_vars=[
-                k8s.V1EnvVar(
-                    name="CURSOR_COLUMN",
-                    value=literal("updated_at"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_CURSOR_COLUMN,
                 k8s.V1EnvVar(
                     name="SINCE",
                     value="{{ data_interval_start | ts }}",
@@ -282,36 +222,10 @@ with DAG(
                     value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-source",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_SOURCE_DSN,
+                ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "shop_daily",
@@ -320,40 +234,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -379,25 +263,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
@@ -406,40 +273,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -463,25 +300,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
@@ -490,40 +310,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -545,25 +335,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
@@ -572,40 +345,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -627,25 +370,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
@@ -654,40 +380,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -711,25 +407,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
@@ -738,40 +417,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -793,25 +442,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
@@ -820,40 +452,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -877,25 +479,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
@@ -904,40 +489,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -959,25 +514,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
@@ -986,40 +524,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1043,25 +551,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
@@ -1070,40 +561,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1125,25 +586,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
@@ -1152,40 +596,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1209,25 +623,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
@@ -1236,40 +633,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1291,25 +658,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
@@ -1318,40 +668,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1375,25 +695,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
@@ -1402,40 +705,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1462,25 +735,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
@@ -1489,40 +745,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1544,25 +770,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
@@ -1571,40 +780,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1628,25 +807,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
@@ -1655,40 +817,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1710,25 +842,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
@@ -1737,40 +852,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1794,25 +879,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
@@ -1821,40 +889,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1876,25 +914,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
@@ -1903,40 +924,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1958,25 +949,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
@@ -1985,40 +959,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -2042,25 +986,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("shopco"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="shopco-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
@@ -2069,40 +996,10 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,

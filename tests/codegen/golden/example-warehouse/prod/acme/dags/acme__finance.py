@@ -12,6 +12,65 @@ from kubernetes.client import models as k8s
 
 K8S_CONFIG = Configuration.get_default_copy()
 
+ENV_SOURCE_DSN = k8s.V1EnvVar(
+    name="SOURCE_DSN",
+    value_from=k8s.V1EnvVarSource(
+        secret_key_ref=k8s.V1SecretKeySelector(
+            name="acme-erp-db",
+            key="dsn",
+            local_vars_configuration=K8S_CONFIG,
+        ),
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_WAREHOUSE_DSN = k8s.V1EnvVar(
+    name="WAREHOUSE_DSN",
+    value_from=k8s.V1EnvVarSource(
+        secret_key_ref=k8s.V1SecretKeySelector(
+            name="acme-warehouse",
+            key="dsn",
+            local_vars_configuration=K8S_CONFIG,
+        ),
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+RESOURCES_500M_2GI = k8s.V1ResourceRequirements(
+    limits={"cpu": literal("500m"), "memory": literal("2Gi")},
+    requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+    local_vars_configuration=K8S_CONFIG,
+)
+POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
+    run_as_non_root=True,
+    run_as_user=10001,
+    seccomp_profile=k8s.V1SeccompProfile(
+        type="RuntimeDefault",
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
+    allow_privilege_escalation=False,
+    capabilities=k8s.V1Capabilities(drop=["ALL"], local_vars_configuration=K8S_CONFIG),
+    read_only_root_filesystem=True,
+    local_vars_configuration=K8S_CONFIG,
+)
+VOLUME_TMP = k8s.V1Volume(
+    name="tmp",
+    empty_dir=k8s.V1EmptyDirVolumeSource(local_vars_configuration=K8S_CONFIG),
+    local_vars_configuration=K8S_CONFIG,
+)
+MOUNT_TMP = k8s.V1VolumeMount(
+    name="tmp",
+    mount_path="/tmp",
+    local_vars_configuration=K8S_CONFIG,
+)
+PULL_SECRET = k8s.V1LocalObjectReference(
+    name="etl-registry",
+    local_vars_configuration=K8S_CONFIG,
+)
+
 default_args = {
     "owner": "finance-data",
     "pool": "acme",
@@ -58,36 +117,10 @@ with DAG(
                     value='{{ run_id | replace("$", "$$") }}',
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-erp-db",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_SOURCE_DSN,
+                ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "finance",
@@ -96,46 +129,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -165,36 +163,10 @@ with DAG(
                     value='{{ run_id | replace("$", "$$") }}',
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-erp-db",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_SOURCE_DSN,
+                ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "finance",
@@ -203,46 +175,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -272,36 +209,10 @@ with DAG(
                     value='{{ run_id | replace("$", "$$") }}',
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-erp-db",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_SOURCE_DSN,
+                ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "finance",
@@ -310,46 +221,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -375,25 +251,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "finance",
@@ -402,46 +261,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -464,25 +288,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "finance",
@@ -491,46 +298,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -558,20 +330,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            env_vars=[ENV_WAREHOUSE_DSN],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("1"), "memory": literal("4Gi")},
                 requests={"cpu": literal("1"), "memory": literal("4Gi")},
@@ -585,46 +344,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -651,18 +375,7 @@ with DAG(
                     value=literal("tag:slow"),
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_WAREHOUSE_DSN,
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("250m"), "memory": literal("512Mi")},
@@ -677,46 +390,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,

@@ -14,6 +14,80 @@ from kubernetes.client import models as k8s
 
 K8S_CONFIG = Configuration.get_default_copy()
 
+ENV_SINCE = k8s.V1EnvVar(
+    name="SINCE",
+    value=literal(""),
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_UNTIL = k8s.V1EnvVar(
+    name="UNTIL",
+    value=literal(""),
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_SOURCE_DSN = k8s.V1EnvVar(
+    name="SOURCE_DSN",
+    value_from=k8s.V1EnvVarSource(
+        secret_key_ref=k8s.V1SecretKeySelector(
+            name="acme-shop-db",
+            key="dsn",
+            local_vars_configuration=K8S_CONFIG,
+        ),
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_WAREHOUSE_DSN = k8s.V1EnvVar(
+    name="WAREHOUSE_DSN",
+    value_from=k8s.V1EnvVarSource(
+        secret_key_ref=k8s.V1SecretKeySelector(
+            name="acme-warehouse",
+            key="dsn",
+            local_vars_configuration=K8S_CONFIG,
+        ),
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+RESOURCES_500M_2GI = k8s.V1ResourceRequirements(
+    limits={"cpu": literal("500m"), "memory": literal("2Gi")},
+    requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+    local_vars_configuration=K8S_CONFIG,
+)
+POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
+    run_as_non_root=True,
+    run_as_user=10001,
+    seccomp_profile=k8s.V1SeccompProfile(
+        type="RuntimeDefault",
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
+    allow_privilege_escalation=False,
+    capabilities=k8s.V1Capabilities(drop=["ALL"], local_vars_configuration=K8S_CONFIG),
+    read_only_root_filesystem=True,
+    local_vars_configuration=K8S_CONFIG,
+)
+VOLUME_TMP = k8s.V1Volume(
+    name="tmp",
+    empty_dir=k8s.V1EmptyDirVolumeSource(local_vars_configuration=K8S_CONFIG),
+    local_vars_configuration=K8S_CONFIG,
+)
+MOUNT_TMP = k8s.V1VolumeMount(
+    name="tmp",
+    mount_path="/tmp",
+    local_vars_configuration=K8S_CONFIG,
+)
+PULL_SECRET = k8s.V1LocalObjectReference(
+    name="etl-registry",
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_CURSOR_COLUMN = k8s.V1EnvVar(
+    name="CURSOR_COLUMN",
+    value=literal("updated_at"),
+    local_vars_configuration=K8S_CONFIG,
+)
+
 default_args = {
     "owner": "sales-analytics",
     "pool": "acme",
@@ -54,47 +128,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="SINCE",
-                    value=literal(""),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="UNTIL",
-                    value=literal(""),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-shop-db",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_SINCE, ENV_UNTIL, ENV_SOURCE_DSN, ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
@@ -103,46 +138,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -165,11 +165,7 @@ with DAG(
                 literal("acme"),
             ],
             env_vars=[
-                k8s.V1EnvVar(
-                    name="CURSOR_COLUMN",
-                    value=literal("updated_at"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_CURSOR_COLUMN,
                 k8s.V1EnvVar(
                     name="SINCE",
                     value="{{ data_interval_start | ts }}",
@@ -180,36 +176,10 @@ with DAG(
                     value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-shop-db",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_SOURCE_DSN,
+                ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
@@ -218,46 +188,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -280,11 +215,7 @@ with DAG(
                 literal("acme"),
             ],
             env_vars=[
-                k8s.V1EnvVar(
-                    name="CURSOR_COLUMN",
-                    value=literal("updated_at"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_CURSOR_COLUMN,
                 k8s.V1EnvVar(
                     name="SINCE",
                     value="{{ data_interval_start | ts }}",
@@ -295,36 +226,10 @@ with DAG(
                     value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-shop-db",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_SOURCE_DSN,
+                ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
@@ -333,46 +238,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -395,11 +265,7 @@ with DAG(
                 literal("acme"),
             ],
             env_vars=[
-                k8s.V1EnvVar(
-                    name="CURSOR_COLUMN",
-                    value=literal("updated_at"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_CURSOR_COLUMN,
                 k8s.V1EnvVar(
                     name="SINCE",
                     value="{{ data_interval_start | ts }}",
@@ -410,36 +276,10 @@ with DAG(
                     value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-shop-db",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_SOURCE_DSN,
+                ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
@@ -448,46 +288,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -509,47 +314,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="SINCE",
-                    value=literal(""),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="UNTIL",
-                    value=literal(""),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-shop-db",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_SINCE, ENV_UNTIL, ENV_SOURCE_DSN, ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
@@ -558,46 +324,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -625,25 +356,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
@@ -652,46 +366,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -710,25 +389,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
@@ -737,46 +399,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -799,25 +426,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
@@ -826,46 +436,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -888,25 +463,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
@@ -915,46 +473,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -977,25 +500,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
@@ -1004,46 +510,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1066,25 +537,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
@@ -1093,46 +547,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1166,18 +585,7 @@ with DAG(
                     value=literal("8"),
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_WAREHOUSE_DSN,
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("1"), "memory": literal("4Gi")},
@@ -1192,46 +600,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1258,18 +631,7 @@ with DAG(
                     value="{{ data_interval_start | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_WAREHOUSE_DSN,
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("3"), "memory": literal("12Gi")},
@@ -1284,46 +646,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1343,20 +670,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("acme"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="acme-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            env_vars=[ENV_WAREHOUSE_DSN],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("250m"), "memory": literal("512Mi")},
                 requests={"cpu": literal("250m"), "memory": literal("512Mi")},
@@ -1370,46 +684,11 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,

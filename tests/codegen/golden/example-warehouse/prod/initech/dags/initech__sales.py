@@ -14,6 +14,87 @@ from kubernetes.client import models as k8s
 
 K8S_CONFIG = Configuration.get_default_copy()
 
+ENV_SINCE = k8s.V1EnvVar(
+    name="SINCE",
+    value=literal(""),
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_UNTIL = k8s.V1EnvVar(
+    name="UNTIL",
+    value=literal(""),
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_SOURCE_DSN = k8s.V1EnvVar(
+    name="SOURCE_DSN",
+    value_from=k8s.V1EnvVarSource(
+        secret_key_ref=k8s.V1SecretKeySelector(
+            name="initech-shop-db",
+            key="dsn",
+            local_vars_configuration=K8S_CONFIG,
+        ),
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_WAREHOUSE_DSN = k8s.V1EnvVar(
+    name="WAREHOUSE_DSN",
+    value_from=k8s.V1EnvVarSource(
+        secret_key_ref=k8s.V1SecretKeySelector(
+            name="initech-warehouse",
+            key="dsn",
+            local_vars_configuration=K8S_CONFIG,
+        ),
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+RESOURCES_500M_2GI = k8s.V1ResourceRequirements(
+    limits={"cpu": literal("500m"), "memory": literal("2Gi")},
+    requests={"cpu": literal("500m"), "memory": literal("2Gi")},
+    local_vars_configuration=K8S_CONFIG,
+)
+POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
+    run_as_non_root=True,
+    run_as_user=10001,
+    seccomp_profile=k8s.V1SeccompProfile(
+        type="RuntimeDefault",
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
+    allow_privilege_escalation=False,
+    capabilities=k8s.V1Capabilities(drop=["ALL"], local_vars_configuration=K8S_CONFIG),
+    read_only_root_filesystem=True,
+    local_vars_configuration=K8S_CONFIG,
+)
+VOLUME_TMP = k8s.V1Volume(
+    name="tmp",
+    empty_dir=k8s.V1EmptyDirVolumeSource(local_vars_configuration=K8S_CONFIG),
+    local_vars_configuration=K8S_CONFIG,
+)
+MOUNT_TMP = k8s.V1VolumeMount(
+    name="tmp",
+    mount_path="/tmp",
+    local_vars_configuration=K8S_CONFIG,
+)
+PULL_SECRET = k8s.V1LocalObjectReference(
+    name="etl-registry",
+    local_vars_configuration=K8S_CONFIG,
+)
+TOLERATION = k8s.V1Toleration(
+    effect="NoSchedule",
+    key="pipec.io/enclave",
+    operator="Equal",
+    value="high-security",
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_CURSOR_COLUMN = k8s.V1EnvVar(
+    name="CURSOR_COLUMN",
+    value=literal("updated_at"),
+    local_vars_configuration=K8S_CONFIG,
+)
+
 default_args = {
     "owner": "sales-analytics",
     "pool": "initech",
@@ -54,47 +135,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="SINCE",
-                    value=literal(""),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="UNTIL",
-                    value=literal(""),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-shop-db",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_SINCE, ENV_UNTIL, ENV_SOURCE_DSN, ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
@@ -103,56 +145,13 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
-            tolerations=[
-                k8s.V1Toleration(
-                    effect="NoSchedule",
-                    key="pipec.io/enclave",
-                    operator="Equal",
-                    value="high-security",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            tolerations=[TOLERATION],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -175,11 +174,7 @@ with DAG(
                 literal("initech"),
             ],
             env_vars=[
-                k8s.V1EnvVar(
-                    name="CURSOR_COLUMN",
-                    value=literal("updated_at"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_CURSOR_COLUMN,
                 k8s.V1EnvVar(
                     name="SINCE",
                     value="{{ data_interval_start | ts }}",
@@ -190,36 +185,10 @@ with DAG(
                     value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-shop-db",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_SOURCE_DSN,
+                ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
@@ -228,56 +197,13 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
-            tolerations=[
-                k8s.V1Toleration(
-                    effect="NoSchedule",
-                    key="pipec.io/enclave",
-                    operator="Equal",
-                    value="high-security",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            tolerations=[TOLERATION],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -300,11 +226,7 @@ with DAG(
                 literal("initech"),
             ],
             env_vars=[
-                k8s.V1EnvVar(
-                    name="CURSOR_COLUMN",
-                    value=literal("updated_at"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_CURSOR_COLUMN,
                 k8s.V1EnvVar(
                     name="SINCE",
                     value="{{ data_interval_start | ts }}",
@@ -315,36 +237,10 @@ with DAG(
                     value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-shop-db",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_SOURCE_DSN,
+                ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
@@ -353,56 +249,13 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
-            tolerations=[
-                k8s.V1Toleration(
-                    effect="NoSchedule",
-                    key="pipec.io/enclave",
-                    operator="Equal",
-                    value="high-security",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            tolerations=[TOLERATION],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -425,11 +278,7 @@ with DAG(
                 literal("initech"),
             ],
             env_vars=[
-                k8s.V1EnvVar(
-                    name="CURSOR_COLUMN",
-                    value=literal("updated_at"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_CURSOR_COLUMN,
                 k8s.V1EnvVar(
                     name="SINCE",
                     value="{{ data_interval_start | ts }}",
@@ -440,36 +289,10 @@ with DAG(
                     value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-shop-db",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_SOURCE_DSN,
+                ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
@@ -478,56 +301,13 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
-            tolerations=[
-                k8s.V1Toleration(
-                    effect="NoSchedule",
-                    key="pipec.io/enclave",
-                    operator="Equal",
-                    value="high-security",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            tolerations=[TOLERATION],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -549,47 +329,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="SINCE",
-                    value=literal(""),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="UNTIL",
-                    value=literal(""),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="SOURCE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-shop-db",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_SINCE, ENV_UNTIL, ENV_SOURCE_DSN, ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
@@ -598,56 +339,13 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
-            tolerations=[
-                k8s.V1Toleration(
-                    effect="NoSchedule",
-                    key="pipec.io/enclave",
-                    operator="Equal",
-                    value="high-security",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            tolerations=[TOLERATION],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -675,25 +373,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
@@ -702,56 +383,13 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
-            tolerations=[
-                k8s.V1Toleration(
-                    effect="NoSchedule",
-                    key="pipec.io/enclave",
-                    operator="Equal",
-                    value="high-security",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            tolerations=[TOLERATION],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -770,25 +408,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
@@ -797,56 +418,13 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
-            tolerations=[
-                k8s.V1Toleration(
-                    effect="NoSchedule",
-                    key="pipec.io/enclave",
-                    operator="Equal",
-                    value="high-security",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            tolerations=[TOLERATION],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -869,25 +447,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
@@ -896,56 +457,13 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
-            tolerations=[
-                k8s.V1Toleration(
-                    effect="NoSchedule",
-                    key="pipec.io/enclave",
-                    operator="Equal",
-                    value="high-security",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            tolerations=[TOLERATION],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -968,25 +486,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
@@ -995,56 +496,13 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
-            tolerations=[
-                k8s.V1Toleration(
-                    effect="NoSchedule",
-                    key="pipec.io/enclave",
-                    operator="Equal",
-                    value="high-security",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            tolerations=[TOLERATION],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1067,25 +525,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
@@ -1094,56 +535,13 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
-            tolerations=[
-                k8s.V1Toleration(
-                    effect="NoSchedule",
-                    key="pipec.io/enclave",
-                    operator="Equal",
-                    value="high-security",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            tolerations=[TOLERATION],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1166,25 +564,8 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("2Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("2Gi")},
-                local_vars_configuration=K8S_CONFIG,
-            ),
+            env_vars=[ENV_WAREHOUSE_DSN],
+            container_resources=RESOURCES_500M_2GI,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
@@ -1193,56 +574,13 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
-            tolerations=[
-                k8s.V1Toleration(
-                    effect="NoSchedule",
-                    key="pipec.io/enclave",
-                    operator="Equal",
-                    value="high-security",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            tolerations=[TOLERATION],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1276,18 +614,7 @@ with DAG(
                     value=literal("8"),
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_WAREHOUSE_DSN,
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("1"), "memory": literal("4Gi")},
@@ -1302,56 +629,13 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
-            tolerations=[
-                k8s.V1Toleration(
-                    effect="NoSchedule",
-                    key="pipec.io/enclave",
-                    operator="Equal",
-                    value="high-security",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            tolerations=[TOLERATION],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1378,18 +662,7 @@ with DAG(
                     value="{{ data_interval_start | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
+                ENV_WAREHOUSE_DSN,
             ],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("3"), "memory": literal("12Gi")},
@@ -1404,56 +677,13 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
-            tolerations=[
-                k8s.V1Toleration(
-                    effect="NoSchedule",
-                    key="pipec.io/enclave",
-                    operator="Equal",
-                    value="high-security",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            tolerations=[TOLERATION],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,
@@ -1473,20 +703,7 @@ with DAG(
                 literal("--target-schema"),
                 literal("initech"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="WAREHOUSE_DSN",
-                    value_from=k8s.V1EnvVarSource(
-                        secret_key_ref=k8s.V1SecretKeySelector(
-                            name="initech-warehouse",
-                            key="dsn",
-                            local_vars_configuration=K8S_CONFIG,
-                        ),
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            env_vars=[ENV_WAREHOUSE_DSN],
             container_resources=k8s.V1ResourceRequirements(
                 limits={"cpu": literal("250m"), "memory": literal("512Mi")},
                 requests={"cpu": literal("250m"), "memory": literal("512Mi")},
@@ -1500,56 +717,13 @@ with DAG(
             },
             service_account_name="pipec-task",
             automount_service_account_token=False,
-            security_context=k8s.V1PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=10001,
-                seccomp_profile=k8s.V1SeccompProfile(
-                    type="RuntimeDefault",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            container_security_context=k8s.V1SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.V1Capabilities(
-                    drop=["ALL"],
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                read_only_root_filesystem=True,
-                local_vars_configuration=K8S_CONFIG,
-            ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            image_pull_secrets=[
-                k8s.V1LocalObjectReference(
-                    name="etl-registry",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            security_context=POD_SECURITY_CONTEXT,
+            container_security_context=CONTAINER_SECURITY_CONTEXT,
+            volumes=[VOLUME_TMP],
+            volume_mounts=[MOUNT_TMP],
+            image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
-            tolerations=[
-                k8s.V1Toleration(
-                    effect="NoSchedule",
-                    key="pipec.io/enclave",
-                    operator="Equal",
-                    value="high-security",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+            tolerations=[TOLERATION],
             on_finish_action="delete_pod",
             random_name_suffix=False,
             kubernetes_conn_id=None,

@@ -1,0 +1,129 @@
+"""Kubernetes objects a DAG file builds once, as module constants, for every task using them.
+
+Most of a pod's Kubernetes objects are the same for every task of a DAG file:
+the security contexts, the ``/tmp`` volume and its mount, the pull secret, one
+``V1ResourceRequirements`` per profile, the secret environment variables.
+Building each of them once instead of once per task makes the file shorter
+(Python compiles it on every DagBag parse) and cheaper to run, and the pods are
+the same objects as before.
+
+Sharing is safe only where rendering a task's templates cannot change what
+another task's pod receives. KubernetesPodOperator renders the ``value`` and
+``name`` of a ``V1EnvVar``, the ``limits``/``requests`` of a
+``V1ResourceRequirements`` and the ``name`` of a ``V1Volume`` or
+``V1VolumeMount`` in place (it sets the rendered value on the object). A
+process that runs several tasks (``dag.test()``, a test) renders a shared object
+again and again, so its strings must render to themselves: an object is shared
+only when none of its strings contains ``{`` (no Jinja expression, statement or
+comment can start) or a line break (Jinja normalises line breaks and drops a
+trailing newline). Objects the operator never renders (security contexts, pull
+secret, tolerations) meet the same rule. Everything else, such as an
+environment variable carrying ``{{ ds }}`` or user text with a brace, stays a
+per-task object. Lists stay per task too: only the objects in them are shared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from pipec.codegen.pyexpr import Call, Code, Expr, List, Str
+
+# Kubernetes models shared when inert -> the constant's name, or its prefix when
+# the object's own ``name`` (or the resource amounts) complete it: ``ENV_LOG_LEVEL``,
+# ``VOLUME_TMP``, ``RESOURCES_500M_1GI``.
+_CONSTANT_NAMES = {
+    "k8s.V1PodSecurityContext": "POD_SECURITY_CONTEXT",
+    "k8s.V1SecurityContext": "CONTAINER_SECURITY_CONTEXT",
+    "k8s.V1LocalObjectReference": "PULL_SECRET",
+    "k8s.V1Toleration": "TOLERATION",
+}
+_NAMED_PREFIXES = {
+    "k8s.V1EnvVar": ("ENV_", "name"),
+    "k8s.V1Volume": ("VOLUME_", "name"),
+    "k8s.V1VolumeMount": ("MOUNT_", "name"),
+    "k8s.V1ResourceRequirements": ("RESOURCES_", "limits"),
+}
+_INERT = re.compile(r"[^{\r\n]*\Z")
+_NOT_IDENTIFIER = re.compile(r"[^A-Z0-9_]")
+
+
+class Constants:
+    """The module constants of one DAG file's operator calls, in order of first use.
+
+    An object becomes a constant when at least two of ``calls`` build it alike;
+    an object only one task builds stays in that task's call.
+    """
+
+    def __init__(self, calls: list[Expr]) -> None:
+        self._uses = Counter(e.flat() for call in calls for e in _objects(call) if _shareable(e))
+        self._by_text: dict[str, str] = {}
+        self.assignments: list[tuple[str, Expr]] = []
+
+    def task(self, call: Expr) -> Expr:
+        """The operator ``call`` with each shared Kubernetes object replaced by its constant."""
+        if not isinstance(call, Call):
+            return call
+        kwargs = tuple((key, self._argument(value)) for key, value in call.kwargs)
+        return Call(call.func, call.args, kwargs)
+
+    def _argument(self, value: Expr) -> Expr:
+        if isinstance(value, List):
+            return List(tuple(self._share(item) for item in value.items))
+        return self._share(value)
+
+    def _share(self, expr: Expr) -> Expr:
+        if not _shareable(expr) or self._uses[expr.flat()] < 2:
+            return expr
+        text = expr.flat()
+        name = self._by_text.get(text)
+        if name is None:
+            name = self._fresh(_base_name(expr))
+            self._by_text[text] = name
+            self.assignments.append((name, expr))
+        return Code(name)
+
+    def _fresh(self, base: str) -> str:
+        taken = {name for name, _ in self.assignments}
+        name, n = base, 1
+        while name in taken:
+            n += 1
+            name = f"{base}_{n}"
+        return name
+
+
+def _objects(call: Expr) -> list[Expr]:
+    """The keyword argument values of ``call``, and the items of those that are lists."""
+    if not isinstance(call, Call):
+        return []
+    values = [value for _, value in call.kwargs]
+    return [item for v in values for item in (v.items if isinstance(v, List) else (v,))]
+
+
+def _shareable(expr: Expr) -> bool:
+    if not isinstance(expr, Call):
+        return False
+    return (expr.func in _CONSTANT_NAMES or expr.func in _NAMED_PREFIXES) and _inert(expr)
+
+
+def _base_name(call: Call) -> str:
+    if call.func in _CONSTANT_NAMES:
+        return _CONSTANT_NAMES[call.func]
+    prefix, key = _NAMED_PREFIXES[call.func]
+    own = "_".join(s for k, v in call.kwargs if k == key for s in _strings(v))
+    return prefix + _NOT_IDENTIFIER.sub("_", own.upper())
+
+
+def _strings(expr: Expr) -> list[str]:
+    if isinstance(expr, Str):
+        return [expr.value]
+    parts = expr.parts()
+    return [s for _, element in parts[1] for s in _strings(element)] if parts else []
+
+
+def _inert(expr: Expr) -> bool:
+    """True when every string in ``expr`` renders to itself (see the module docstring)."""
+    if isinstance(expr, Str):
+        return bool(_INERT.match(expr.value))
+    parts = expr.parts()
+    return all(_inert(element) for _, element in parts[1]) if parts else True
