@@ -2,7 +2,7 @@
 
 All three are derived from pipec's generated DAG files by reading them with
 ``ast`` (no Airflow import): every operator call, its keyword arguments and the
-``dag.set_dependency`` edges. So they describe the same project:
+``set_upstream`` edges. So they describe the same project:
 
 * **pipec**: the generated files as they are.
 * **dag-factory**: one YAML file per DAG for dag-factory 1.x, with every operator
@@ -48,6 +48,7 @@ class _Reader:
         self.names: dict[str, str] = {}
         # module constants (pipec's shared Kubernetes objects), inlined where used
         self.constants: dict[str, ast.expr] = {}
+        self.tasks: dict[str, str] = {}  # task variable -> task_id
         for node in module.body:
             if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
                 self.constants[node.targets[0].id] = node.value
@@ -57,6 +58,16 @@ class _Reader:
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     self.names[alias.asname or alias.name] = alias.name
+
+    def kwargs(self, call: ast.Call) -> dict[str, Any]:
+        """The keyword arguments of ``call``, a ``**NAME`` of a module ``dict(...)`` expanded."""
+        out: dict[str, Any] = {}
+        for k in call.keywords:
+            if k.arg is None:
+                out.update(self.kwargs(self.constants[k.value.id]))
+            else:
+                out[k.arg] = self.data(k.value)
+        return out
 
     def dotted(self, node: ast.expr) -> str:
         if isinstance(node, ast.Name):
@@ -105,16 +116,21 @@ def read_dag(path: Path) -> DagSource:
 
 
 def _read_body(body: list[ast.stmt], reader: _Reader, source: DagSource) -> None:
+    """Operators (``t_x = Operator(...)``) and their edges (``t_x.set_upstream([t_a, ...])``)."""
     for stmt in body:
         if isinstance(stmt, ast.With):  # a TaskGroup
             _read_body(stmt.body, reader, source)
+        elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+            call = stmt.value
+            kwargs = reader.kwargs(call)
+            source.tasks.append((reader.dotted(call.func), kwargs))
+            reader.tasks[stmt.targets[0].id] = kwargs["task_id"]
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             call = stmt.value
-            callee = reader.dotted(call.func)
-            if callee == "dag.set_dependency":
-                source.edges.append((reader.data(call.args[0]), reader.data(call.args[1])))
-            else:
-                source.tasks.append((callee, {k.arg: reader.data(k.value) for k in call.keywords}))
+            if not (isinstance(call.func, ast.Attribute) and call.func.attr == "set_upstream"):
+                raise ValueError(f"unexpected statement {ast.unparse(stmt)}")
+            down = reader.tasks[call.func.value.id]
+            source.edges += [(reader.tasks[up.id], down) for up in call.args[0].elts]
 
 
 def dagfactory_config(source: DagSource) -> dict[str, Any]:

@@ -11,9 +11,20 @@ from dataclasses import dataclass
 from datetime import date
 
 from pipec.codegen import names
-from pipec.codegen.airflow import imports, operators, shared
+from pipec.codegen.airflow import edges, imports, operators, shared
 from pipec.codegen.airflow.operators import Kwargs, literal, timedelta
-from pipec.codegen.pyexpr import Call, Code, Dict, Expr, Int, List, Str, called, render_block
+from pipec.codegen.pyexpr import (
+    Call,
+    Code,
+    Dict,
+    Expr,
+    Int,
+    List,
+    Str,
+    called,
+    render,
+    render_block,
+)
 from pipec.codegen.errors import CodegenError
 from pipec.ir.model import LAYERS, Dag, Project, Schedule, Task, Tenant
 
@@ -24,7 +35,7 @@ _IN_GROUP = 2
 
 @dataclass(frozen=True)
 class GroupView:
-    """One layer: the ``TaskGroup(...)`` call and its operator calls."""
+    """One layer: the ``TaskGroup(...)`` call and its tasks, each with its upstream tasks."""
 
     header: str
     tasks: tuple[str, ...]
@@ -32,17 +43,17 @@ class GroupView:
 
 @dataclass(frozen=True)
 class DagView:
-    """The DAG file: import lines ("" = blank line), code blocks, edges."""
+    """The DAG file: import lines ("" = blank line), code blocks."""
 
     imports: tuple[str, ...]
     secrets_class: bool
     k8s_config: str | None
     constants: tuple[str, ...]
+    task_args: str | None
     default_args: str
     dag: str
     groups: tuple[GroupView, ...]
     publish: str | None
-    edges: tuple[str, ...]
 
 
 def build(project: Project, tenant: Tenant, dag: Dag) -> DagView:
@@ -50,14 +61,17 @@ def build(project: Project, tenant: Tenant, dag: Dag) -> DagView:
     default_args = Dict(_default_args(tenant, dag))
     dag_call = Call("DAG", kwargs=_dag_kwargs(project, dag))
     groups = [g for g in (_group(project, tenant, dag, layer) for layer in LAYERS) if g[1]]
-    constants = shared.Constants([t for _, tasks in groups for t in tasks])
-    groups = [(header, [constants.task(t) for t in tasks]) for header, tasks in groups]
+    constants = shared.Constants([t for _, tasks in groups for _, t in tasks])
+    groups = [(h, [(task, constants.task(t)) for task, t in tasks]) for h, tasks in groups]
+    task_args, calls = shared.task_args([t for _, tasks in groups for _, t in tasks])
+    calls.reverse()
+    groups = [(h, [(task, calls.pop()) for task, _ in tasks]) for h, tasks in groups]
     publish = _publish(dag)
-    edges = _edges(dag)
-    exprs = [default_args, dag_call, *edges] + ([publish] if publish else [])
-    exprs += [e for _, e in constants.assignments]
-    exprs += [e for header, tasks in groups for e in (header, *tasks)]
+    exprs = [default_args, dag_call] + ([publish] if publish else [])
+    exprs += [e for _, e in constants.assignments] + ([task_args] if task_args else [])
+    exprs += [e for header, tasks in groups for e in (header, *(t for _, t in tasks))]
     calls = set().union(*(called(e) for e in exprs))
+    links = edges.Edges()
     k8s_config = _k8s_config() if any(c.startswith("k8s.") for c in calls) else None
     if k8s_config is not None:
         calls |= called(k8s_config)
@@ -66,11 +80,15 @@ def build(project: Project, tenant: Tenant, dag: Dag) -> DagView:
         secrets_class=operators.SECRETS_CLASS in calls,
         k8s_config=f"{operators.K8S_CONFIG} = {k8s_config.flat()}" if k8s_config else None,
         constants=tuple(render_block(e, 0, f"{n} = ") for n, e in constants.assignments),
+        task_args=render_block(task_args, 0, f"{shared.TASK_ARGS} = ", force=True)
+        if task_args
+        else None,
         default_args=render_block(default_args, 0, force=True),
         dag=render_block(dag_call, 0, force=True),
-        groups=tuple(_group_view(header, tasks) for header, tasks in groups),
-        publish=render_block(publish, _IN_DAG, force=True) if publish else None,
-        edges=tuple(render_block(e, _IN_DAG) for e in edges),
+        groups=tuple(_group_view(header, tasks, links) for header, tasks in groups),
+        publish=_statement(edges.PUBLISH_VAR, publish, _publish_upstream(dag), links, _IN_DAG)
+        if publish
+        else None,
     )
 
 
@@ -79,11 +97,23 @@ def _k8s_config() -> Expr:
     return Call(operators.K8S_CONFIG_CALL)
 
 
-def _group_view(header: Expr, tasks: list[Expr]) -> GroupView:
+def _group_view(header: Expr, tasks: list[tuple[Task, Expr]], links: edges.Edges) -> GroupView:
     return GroupView(
         header=render_block(header, _IN_DAG, "with ", ":", force=True),
-        tasks=tuple(render_block(t, _IN_GROUP, force=True) for t in tasks),
+        tasks=tuple(
+            _statement(edges.task_var(task.name), call, task.upstream, links, _IN_GROUP)
+            for task, call in tasks
+        ),
     )
+
+
+def _statement(
+    var: str, call: Expr, upstream: tuple[str, ...] | list[str], links: edges.Edges, indent: int
+) -> str:
+    """``var = call(...)``, then the line giving ``var`` its upstream tasks (if any)."""
+    text = render_block(call, indent, f"{var} = ", force=True)
+    edge = links.after(var, [edges.task_var(u) for u in upstream])
+    return text if edge is None else text + "\n" + "\n".join(render(edge, indent))
 
 
 def _default_args(tenant: Tenant, dag: Dag) -> tuple[tuple[str, Expr], ...]:
@@ -144,7 +174,9 @@ def _start_date(project: Project) -> Expr:
     return Call("pendulum.datetime", ymd, (("tz", Str(project.platform.timezone)),))
 
 
-def _group(project: Project, tenant: Tenant, dag: Dag, layer: str) -> tuple[Expr, list[Expr]]:
+def _group(
+    project: Project, tenant: Tenant, dag: Dag, layer: str
+) -> tuple[Expr, list[tuple[Task, Expr]]]:
     header = Call(
         "TaskGroup",
         kwargs=(
@@ -156,7 +188,7 @@ def _group(project: Project, tenant: Tenant, dag: Dag, layer: str) -> tuple[Expr
     operator = _OPERATORS.get(project.environment.operator)
     if operator is None:
         raise CodegenError(f"internal error: unknown operator {project.environment.operator!r}")
-    return header, [operator(project, tenant, dag, t) for t in dag.tasks if t.layer == layer]
+    return header, [(t, operator(project, tenant, dag, t)) for t in dag.tasks if t.layer == layer]
 
 
 def _kubernetes_task(project: Project, tenant: Tenant, dag: Dag, task: Task) -> Expr:
@@ -183,12 +215,7 @@ def _publish(dag: Dag) -> Expr | None:
     )
 
 
-def _edges(dag: Dag) -> list[Expr]:
-    """``dag.set_dependency(up, down)`` in task order, then every sink before the publish task."""
-    pairs = [(up, t.name) for t in dag.tasks for up in t.upstream]
-    if dag.publishes:
-        has_downstream = {up for up, _ in pairs}
-        pairs += [
-            (t.name, names.PUBLISH_TASK_ID) for t in dag.tasks if t.name not in has_downstream
-        ]
-    return [Call("dag.set_dependency", (Str(up), Str(down))) for up, down in pairs]
+def _publish_upstream(dag: Dag) -> list[str]:
+    """Every sink (task without downstream tasks), in task order: the publish task's upstream."""
+    has_downstream = {up for t in dag.tasks for up in t.upstream}
+    return [t.name for t in dag.tasks if t.name not in has_downstream]

@@ -25,8 +25,8 @@ _SOURCES: dict[str, tuple[tuple[str, str | None], ...]] = {
     "_ConnectionSecrets": (("collections.abc", "Mapping"), ("airflow.sdk", "Connection")),
     "Configuration.get_default_copy": (("kubernetes.client", "Configuration"),),
 }
-# Methods of objects the file itself defines.
-_LOCAL = frozenset({"dag.set_dependency"})
+# Builtins the file calls.
+_LOCAL = frozenset({"dict"})
 _K8S_PREFIX = "k8s."
 _K8S_IMPORT = "from kubernetes.client import models as k8s"
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pipec.codegen.pyexpr import Call, Code, Expr, List, Str
+from pipec.codegen.pyexpr import Call, Code, Expr, Float, Int, List, Str
 
 # Kubernetes models shared when inert -> the constant's name, or its prefix when
 # the object's own ``name`` (or the resource amounts) complete it: ``ENV_LOG_LEVEL``,
@@ -127,3 +127,45 @@ def _inert(expr: Expr) -> bool:
         return bool(_INERT.match(expr.value))
     parts = expr.parts()
     return all(_inert(element) for _, element in parts[1]) if parts else True
+
+
+TASK_ARGS = "TASK_ARGS"
+# Never shared: what names a task (its id, pod name, labels, doc) differs per task anyway.
+_OWN = frozenset({"task_id", "name", "labels", "doc_md"})
+
+
+def task_args(calls: list[Expr]) -> tuple[Call | None, list[Expr]]:
+    """``TASK_ARGS = dict(...)`` of the keyword arguments every operator call passes alike.
+
+    Shared when all ``calls`` (two or more) pass the same value: a constant
+    (string, number, ``True``/``False``/``None``, ``literal(...)``) or a module
+    constant of this file (a shared Kubernetes object). Lists, dicts and other
+    calls stay per task, so no task holds a container another task could change.
+    Each call then starts with ``**TASK_ARGS``. Returns the ``dict(...)`` call
+    (None when nothing is shared) and the calls.
+    """
+    operators = [c for c in calls if isinstance(c, Call)]
+    if len(operators) < 2 or len(operators) != len(calls):
+        return None, calls
+    first = operators[0]
+    texts = [{key: value.flat() for key, value in call.kwargs} for call in operators]
+    common = [
+        (key, value)
+        for key, value in first.kwargs
+        if key not in _OWN and _plain(value) and all(t.get(key) == value.flat() for t in texts)
+    ]
+    if not common:
+        return None, calls
+    keys = {key for key, _ in common}
+    spread = Code(f"**{TASK_ARGS}")
+    shared_calls: list[Expr] = [
+        Call(c.func, (*c.args, spread), tuple((k, v) for k, v in c.kwargs if k not in keys))
+        for c in operators
+    ]
+    return Call("dict", kwargs=tuple(common)), shared_calls
+
+
+def _plain(value: Expr) -> bool:
+    if isinstance(value, (Str, Int, Float, Code)):
+        return True
+    return isinstance(value, Call) and value.func == "literal"

@@ -61,7 +61,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        DockerOperator(
+        t_extract_customers = DockerOperator(
             task_id="extract_customers",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -92,7 +92,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_extract_orders = DockerOperator(
             task_id="extract_orders",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -132,7 +132,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        DockerOperator(
+        t_stg_orders = DockerOperator(
             task_id="stg_orders",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -163,12 +163,13 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
+        t_stg_orders.set_upstream([t_extract_customers, t_extract_orders])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        DockerOperator(
+        t_fct_sales = DockerOperator(
             task_id="fct_sales",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -201,7 +202,4 @@ with DAG(
             retries=3,
             execution_timeout=timedelta(seconds=1800),
         )
-
-    dag.set_dependency("extract_customers", "stg_orders")
-    dag.set_dependency("extract_orders", "stg_orders")
-    dag.set_dependency("stg_orders", "fct_sales")
+        t_fct_sales.set_upstream([t_stg_orders])

@@ -92,7 +92,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        KubernetesPodOperator(
+        t_extract_customers = KubernetesPodOperator(
             task_id="extract_customers",
             name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -140,7 +140,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_extract_orders = KubernetesPodOperator(
             task_id="extract_orders",
             name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -198,7 +198,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        KubernetesPodOperator(
+        t_stg_orders = KubernetesPodOperator(
             task_id="stg_orders",
             name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -234,12 +234,13 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
+        t_stg_orders.set_upstream([t_extract_customers, t_extract_orders])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        KubernetesPodOperator(
+        t_fct_sales = KubernetesPodOperator(
             task_id="fct_sales",
             name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -281,7 +282,4 @@ with DAG(
             retries=3,
             execution_timeout=timedelta(seconds=1800),
         )
-
-    dag.set_dependency("extract_customers", "stg_orders")
-    dag.set_dependency("extract_orders", "stg_orders")
-    dag.set_dependency("stg_orders", "fct_sales")
+        t_fct_sales.set_upstream([t_stg_orders])

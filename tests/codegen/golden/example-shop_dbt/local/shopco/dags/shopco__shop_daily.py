@@ -61,7 +61,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        DockerOperator(
+        t_extract_customers = DockerOperator(
             task_id="extract_customers",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -92,7 +92,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_extract_orders = DockerOperator(
             task_id="extract_orders",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -127,7 +127,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_extract_payments = DockerOperator(
             task_id="extract_payments",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -167,7 +167,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        DockerOperator(
+        t_country_codes = DockerOperator(
             task_id="country_codes",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -197,7 +197,7 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="dbt seed `seed.shop.country_codes` (seeds/country_codes.csv): `dbt seed --select country_codes`",
         )
-        DockerOperator(
+        t_country_codes_test = DockerOperator(
             task_id="country_codes_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -229,7 +229,8 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="the tests of dbt seed `seed.shop.country_codes` (seeds/country_codes.csv): `dbt test --select not_null_country_codes_country_code unique_country_codes_country_code`",
         )
-        DockerOperator(
+        t_country_codes_test.set_upstream([t_country_codes])
+        t_customers_snapshot = DockerOperator(
             task_id="customers_snapshot",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -259,7 +260,8 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="dbt snapshot `snapshot.shop.customers_snapshot` (snapshots/customers_snapshot.sql): `dbt snapshot --select customers_snapshot`",
         )
-        DockerOperator(
+        t_customers_snapshot.set_upstream([t_extract_customers])
+        t_payment_methods = DockerOperator(
             task_id="payment_methods",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -289,7 +291,7 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="dbt seed `seed.shop.payment_methods` (seeds/payment_methods.csv): `dbt seed --select payment_methods`",
         )
-        DockerOperator(
+        t_payment_methods_test = DockerOperator(
             task_id="payment_methods_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -321,7 +323,8 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="the tests of dbt seed `seed.shop.payment_methods` (seeds/payment_methods.csv): `dbt test --select not_null_payment_methods_payment_method unique_payment_methods_payment_method`",
         )
-        DockerOperator(
+        t_payment_methods_test.set_upstream([t_payment_methods])
+        t_stg_customers = DockerOperator(
             task_id="stg_customers",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -351,7 +354,8 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="dbt model `model.shop.stg_customers` (models/staging/stg_customers.sql): `dbt run --select stg_customers`",
         )
-        DockerOperator(
+        t_stg_customers.set_upstream([t_extract_customers])
+        t_stg_customers_test = DockerOperator(
             task_id="stg_customers_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -383,7 +387,8 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="the tests of dbt model `model.shop.stg_customers` (models/staging/stg_customers.sql): `dbt test --select not_null_stg_customers_customer_id relationships_stg_customers_country_code__country_code__ref_country_codes_ unique_stg_customers_customer_id`",
         )
-        DockerOperator(
+        t_stg_customers_test.set_upstream([t_country_codes, t_stg_customers])
+        t_stg_order_items = DockerOperator(
             task_id="stg_order_items",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -413,7 +418,8 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="dbt model `model.shop.stg_order_items` (models/staging/stg_order_items.sql): `dbt run --select stg_order_items`",
         )
-        DockerOperator(
+        t_stg_order_items.set_upstream([t_extract_orders])
+        t_stg_order_items_test = DockerOperator(
             task_id="stg_order_items_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -445,7 +451,8 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="the tests of dbt model `model.shop.stg_order_items` (models/staging/stg_order_items.sql): `dbt test --select not_null_stg_order_items_order_item_id unique_stg_order_items_order_item_id`",
         )
-        DockerOperator(
+        t_stg_order_items_test.set_upstream([t_stg_order_items])
+        t_stg_orders = DockerOperator(
             task_id="stg_orders",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -475,7 +482,8 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="dbt model `model.shop.stg_orders` (models/staging/stg_orders.sql): `dbt run --select stg_orders`",
         )
-        DockerOperator(
+        t_stg_orders.set_upstream([t_extract_orders])
+        t_stg_orders_test = DockerOperator(
             task_id="stg_orders_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -507,7 +515,8 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="the tests of dbt model `model.shop.stg_orders` (models/staging/stg_orders.sql): `dbt test --select accepted_values_stg_orders_status__placed__shipped__completed__returned not_null_stg_orders_order_id unique_stg_orders_order_id`",
         )
-        DockerOperator(
+        t_stg_orders_test.set_upstream([t_stg_orders])
+        t_stg_payments = DockerOperator(
             task_id="stg_payments",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -537,7 +546,8 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="dbt model `model.shop.stg_payments` (models/staging/stg_payments.sql): `dbt run --select stg_payments`",
         )
-        DockerOperator(
+        t_stg_payments.set_upstream([t_extract_payments, t_payment_methods_test])
+        t_stg_payments_test = DockerOperator(
             task_id="stg_payments_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -569,12 +579,13 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="the tests of dbt model `model.shop.stg_payments` (models/staging/stg_payments.sql): `dbt test --select not_null_stg_payments_payment_id relationships_stg_payments_payment_method__payment_method__ref_payment_methods_ unique_stg_payments_payment_id`",
         )
+        t_stg_payments_test.set_upstream([t_payment_methods, t_stg_payments])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        DockerOperator(
+        t_fct_payments_by_method = DockerOperator(
             task_id="fct_payments_by_method",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -604,7 +615,10 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="dbt model `model.shop.fct_payments_by_method` (models/marts/finance/fct_payments_by_method.sql): `dbt run --select fct_payments_by_method`",
         )
-        DockerOperator(
+        t_fct_payments_by_method.set_upstream(
+            [t_payment_methods_test, t_stg_payments_test],
+        )
+        t_orders = DockerOperator(
             task_id="orders",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -634,7 +648,10 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="dbt model `model.shop.orders` (models/marts/orders.sql): `dbt run --select orders`",
         )
-        DockerOperator(
+        t_orders.set_upstream(
+            [t_stg_order_items_test, t_stg_orders_test, t_stg_payments_test],
+        )
+        t_orders_test = DockerOperator(
             task_id="orders_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -666,7 +683,8 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="the tests of dbt model `model.shop.orders` (models/marts/orders.sql): `dbt test --select assert_paid_orders_not_overpaid not_null_orders_order_id unique_orders_order_id`",
         )
-        DockerOperator(
+        t_orders_test.set_upstream([t_orders])
+        t_customers = DockerOperator(
             task_id="customers",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -696,7 +714,10 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="dbt model `model.shop.customers` (models/marts/customers.sql): `dbt run --select customers`",
         )
-        DockerOperator(
+        t_customers.set_upstream(
+            [t_country_codes_test, t_orders_test, t_stg_customers_test],
+        )
+        t_customers_test = DockerOperator(
             task_id="customers_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -728,7 +749,8 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="the tests of dbt model `model.shop.customers` (models/marts/customers.sql): `dbt test --select not_null_customers_customer_id relationships_orders_customer_id__customer_id__ref_customers_ unique_customers_customer_id`",
         )
-        DockerOperator(
+        t_customers_test.set_upstream([t_customers, t_orders])
+        t_fct_revenue_by_region = DockerOperator(
             task_id="fct_revenue_by_region",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -758,7 +780,8 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="dbt model `model.shop.fct_revenue_by_region` (models/marts/finance/fct_revenue_by_region.sql): `dbt run --select fct_revenue_by_region`",
         )
-        DockerOperator(
+        t_fct_revenue_by_region.set_upstream([t_customers_test, t_orders_test])
+        t_fct_revenue_daily = DockerOperator(
             task_id="fct_revenue_daily",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -788,7 +811,8 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="dbt model `model.shop.fct_revenue_daily` (models/marts/finance/fct_revenue_daily.sql): `dbt run --select fct_revenue_daily`",
         )
-        DockerOperator(
+        t_fct_revenue_daily.set_upstream([t_orders_test])
+        t_fct_revenue_daily_test = DockerOperator(
             task_id="fct_revenue_daily_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -820,33 +844,4 @@ with DAG(
             mount_tmp_dir=False,
             doc_md="the tests of dbt model `model.shop.fct_revenue_daily` (models/marts/finance/fct_revenue_daily.sql): `dbt test --select not_null_fct_revenue_daily_order_date unique_fct_revenue_daily_order_date`",
         )
-
-    dag.set_dependency("country_codes", "country_codes_test")
-    dag.set_dependency("extract_customers", "customers_snapshot")
-    dag.set_dependency("payment_methods", "payment_methods_test")
-    dag.set_dependency("extract_customers", "stg_customers")
-    dag.set_dependency("country_codes", "stg_customers_test")
-    dag.set_dependency("stg_customers", "stg_customers_test")
-    dag.set_dependency("extract_orders", "stg_order_items")
-    dag.set_dependency("stg_order_items", "stg_order_items_test")
-    dag.set_dependency("extract_orders", "stg_orders")
-    dag.set_dependency("stg_orders", "stg_orders_test")
-    dag.set_dependency("extract_payments", "stg_payments")
-    dag.set_dependency("payment_methods_test", "stg_payments")
-    dag.set_dependency("payment_methods", "stg_payments_test")
-    dag.set_dependency("stg_payments", "stg_payments_test")
-    dag.set_dependency("payment_methods_test", "fct_payments_by_method")
-    dag.set_dependency("stg_payments_test", "fct_payments_by_method")
-    dag.set_dependency("stg_order_items_test", "orders")
-    dag.set_dependency("stg_orders_test", "orders")
-    dag.set_dependency("stg_payments_test", "orders")
-    dag.set_dependency("orders", "orders_test")
-    dag.set_dependency("country_codes_test", "customers")
-    dag.set_dependency("orders_test", "customers")
-    dag.set_dependency("stg_customers_test", "customers")
-    dag.set_dependency("customers", "customers_test")
-    dag.set_dependency("orders", "customers_test")
-    dag.set_dependency("customers_test", "fct_revenue_by_region")
-    dag.set_dependency("orders_test", "fct_revenue_by_region")
-    dag.set_dependency("orders_test", "fct_revenue_daily")
-    dag.set_dependency("fct_revenue_daily", "fct_revenue_daily_test")
+        t_fct_revenue_daily_test.set_upstream([t_fct_revenue_daily])

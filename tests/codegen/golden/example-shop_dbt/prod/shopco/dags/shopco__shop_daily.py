@@ -97,7 +97,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        KubernetesPodOperator(
+        t_extract_customers = KubernetesPodOperator(
             task_id="extract_customers",
             name="shop-daily-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -145,7 +145,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_extract_orders = KubernetesPodOperator(
             task_id="extract_orders",
             name="shop-daily-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -194,7 +194,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_extract_payments = KubernetesPodOperator(
             task_id="extract_payments",
             name="shop-daily-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -248,7 +248,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        KubernetesPodOperator(
+        t_country_codes = KubernetesPodOperator(
             task_id="country_codes",
             name="shop-daily-country-codes-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -283,7 +283,7 @@ with DAG(
             in_cluster=True,
             doc_md="dbt seed `seed.shop.country_codes` (seeds/country_codes.csv): `dbt seed --select country_codes`",
         )
-        KubernetesPodOperator(
+        t_country_codes_test = KubernetesPodOperator(
             task_id="country_codes_test",
             name="shop-daily-country-codes-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -320,7 +320,8 @@ with DAG(
             in_cluster=True,
             doc_md="the tests of dbt seed `seed.shop.country_codes` (seeds/country_codes.csv): `dbt test --select not_null_country_codes_country_code unique_country_codes_country_code`",
         )
-        KubernetesPodOperator(
+        t_country_codes_test.set_upstream([t_country_codes])
+        t_customers_snapshot = KubernetesPodOperator(
             task_id="customers_snapshot",
             name="shop-daily-customers-snapshot-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -355,7 +356,8 @@ with DAG(
             in_cluster=True,
             doc_md="dbt snapshot `snapshot.shop.customers_snapshot` (snapshots/customers_snapshot.sql): `dbt snapshot --select customers_snapshot`",
         )
-        KubernetesPodOperator(
+        t_customers_snapshot.set_upstream([t_extract_customers])
+        t_payment_methods = KubernetesPodOperator(
             task_id="payment_methods",
             name="shop-daily-payment-methods-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -390,7 +392,7 @@ with DAG(
             in_cluster=True,
             doc_md="dbt seed `seed.shop.payment_methods` (seeds/payment_methods.csv): `dbt seed --select payment_methods`",
         )
-        KubernetesPodOperator(
+        t_payment_methods_test = KubernetesPodOperator(
             task_id="payment_methods_test",
             name="shop-daily-payment-methods-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -427,7 +429,8 @@ with DAG(
             in_cluster=True,
             doc_md="the tests of dbt seed `seed.shop.payment_methods` (seeds/payment_methods.csv): `dbt test --select not_null_payment_methods_payment_method unique_payment_methods_payment_method`",
         )
-        KubernetesPodOperator(
+        t_payment_methods_test.set_upstream([t_payment_methods])
+        t_stg_customers = KubernetesPodOperator(
             task_id="stg_customers",
             name="shop-daily-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -462,7 +465,8 @@ with DAG(
             in_cluster=True,
             doc_md="dbt model `model.shop.stg_customers` (models/staging/stg_customers.sql): `dbt run --select stg_customers`",
         )
-        KubernetesPodOperator(
+        t_stg_customers.set_upstream([t_extract_customers])
+        t_stg_customers_test = KubernetesPodOperator(
             task_id="stg_customers_test",
             name="shop-daily-stg-customers-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -499,7 +503,8 @@ with DAG(
             in_cluster=True,
             doc_md="the tests of dbt model `model.shop.stg_customers` (models/staging/stg_customers.sql): `dbt test --select not_null_stg_customers_customer_id relationships_stg_customers_country_code__country_code__ref_country_codes_ unique_stg_customers_customer_id`",
         )
-        KubernetesPodOperator(
+        t_stg_customers_test.set_upstream([t_country_codes, t_stg_customers])
+        t_stg_order_items = KubernetesPodOperator(
             task_id="stg_order_items",
             name="shop-daily-stg-order-items-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -534,7 +539,8 @@ with DAG(
             in_cluster=True,
             doc_md="dbt model `model.shop.stg_order_items` (models/staging/stg_order_items.sql): `dbt run --select stg_order_items`",
         )
-        KubernetesPodOperator(
+        t_stg_order_items.set_upstream([t_extract_orders])
+        t_stg_order_items_test = KubernetesPodOperator(
             task_id="stg_order_items_test",
             name="shop-daily-stg-order-items-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -571,7 +577,8 @@ with DAG(
             in_cluster=True,
             doc_md="the tests of dbt model `model.shop.stg_order_items` (models/staging/stg_order_items.sql): `dbt test --select not_null_stg_order_items_order_item_id unique_stg_order_items_order_item_id`",
         )
-        KubernetesPodOperator(
+        t_stg_order_items_test.set_upstream([t_stg_order_items])
+        t_stg_orders = KubernetesPodOperator(
             task_id="stg_orders",
             name="shop-daily-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -606,7 +613,8 @@ with DAG(
             in_cluster=True,
             doc_md="dbt model `model.shop.stg_orders` (models/staging/stg_orders.sql): `dbt run --select stg_orders`",
         )
-        KubernetesPodOperator(
+        t_stg_orders.set_upstream([t_extract_orders])
+        t_stg_orders_test = KubernetesPodOperator(
             task_id="stg_orders_test",
             name="shop-daily-stg-orders-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -643,7 +651,8 @@ with DAG(
             in_cluster=True,
             doc_md="the tests of dbt model `model.shop.stg_orders` (models/staging/stg_orders.sql): `dbt test --select accepted_values_stg_orders_status__placed__shipped__completed__returned not_null_stg_orders_order_id unique_stg_orders_order_id`",
         )
-        KubernetesPodOperator(
+        t_stg_orders_test.set_upstream([t_stg_orders])
+        t_stg_payments = KubernetesPodOperator(
             task_id="stg_payments",
             name="shop-daily-stg-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -678,7 +687,8 @@ with DAG(
             in_cluster=True,
             doc_md="dbt model `model.shop.stg_payments` (models/staging/stg_payments.sql): `dbt run --select stg_payments`",
         )
-        KubernetesPodOperator(
+        t_stg_payments.set_upstream([t_extract_payments, t_payment_methods_test])
+        t_stg_payments_test = KubernetesPodOperator(
             task_id="stg_payments_test",
             name="shop-daily-stg-payments-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -715,12 +725,13 @@ with DAG(
             in_cluster=True,
             doc_md="the tests of dbt model `model.shop.stg_payments` (models/staging/stg_payments.sql): `dbt test --select not_null_stg_payments_payment_id relationships_stg_payments_payment_method__payment_method__ref_payment_methods_ unique_stg_payments_payment_id`",
         )
+        t_stg_payments_test.set_upstream([t_payment_methods, t_stg_payments])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        KubernetesPodOperator(
+        t_fct_payments_by_method = KubernetesPodOperator(
             task_id="fct_payments_by_method",
             name="shop-daily-fct-payments-by-method-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -755,7 +766,10 @@ with DAG(
             in_cluster=True,
             doc_md="dbt model `model.shop.fct_payments_by_method` (models/marts/finance/fct_payments_by_method.sql): `dbt run --select fct_payments_by_method`",
         )
-        KubernetesPodOperator(
+        t_fct_payments_by_method.set_upstream(
+            [t_payment_methods_test, t_stg_payments_test],
+        )
+        t_orders = KubernetesPodOperator(
             task_id="orders",
             name="shop-daily-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -790,7 +804,10 @@ with DAG(
             in_cluster=True,
             doc_md="dbt model `model.shop.orders` (models/marts/orders.sql): `dbt run --select orders`",
         )
-        KubernetesPodOperator(
+        t_orders.set_upstream(
+            [t_stg_order_items_test, t_stg_orders_test, t_stg_payments_test],
+        )
+        t_orders_test = KubernetesPodOperator(
             task_id="orders_test",
             name="shop-daily-orders-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -827,7 +844,8 @@ with DAG(
             in_cluster=True,
             doc_md="the tests of dbt model `model.shop.orders` (models/marts/orders.sql): `dbt test --select assert_paid_orders_not_overpaid not_null_orders_order_id unique_orders_order_id`",
         )
-        KubernetesPodOperator(
+        t_orders_test.set_upstream([t_orders])
+        t_customers = KubernetesPodOperator(
             task_id="customers",
             name="shop-daily-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -862,7 +880,10 @@ with DAG(
             in_cluster=True,
             doc_md="dbt model `model.shop.customers` (models/marts/customers.sql): `dbt run --select customers`",
         )
-        KubernetesPodOperator(
+        t_customers.set_upstream(
+            [t_country_codes_test, t_orders_test, t_stg_customers_test],
+        )
+        t_customers_test = KubernetesPodOperator(
             task_id="customers_test",
             name="shop-daily-customers-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -899,7 +920,8 @@ with DAG(
             in_cluster=True,
             doc_md="the tests of dbt model `model.shop.customers` (models/marts/customers.sql): `dbt test --select not_null_customers_customer_id relationships_orders_customer_id__customer_id__ref_customers_ unique_customers_customer_id`",
         )
-        KubernetesPodOperator(
+        t_customers_test.set_upstream([t_customers, t_orders])
+        t_fct_revenue_by_region = KubernetesPodOperator(
             task_id="fct_revenue_by_region",
             name="shop-daily-fct-revenue-by-region-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -934,7 +956,8 @@ with DAG(
             in_cluster=True,
             doc_md="dbt model `model.shop.fct_revenue_by_region` (models/marts/finance/fct_revenue_by_region.sql): `dbt run --select fct_revenue_by_region`",
         )
-        KubernetesPodOperator(
+        t_fct_revenue_by_region.set_upstream([t_customers_test, t_orders_test])
+        t_fct_revenue_daily = KubernetesPodOperator(
             task_id="fct_revenue_daily",
             name="shop-daily-fct-revenue-daily-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -969,7 +992,8 @@ with DAG(
             in_cluster=True,
             doc_md="dbt model `model.shop.fct_revenue_daily` (models/marts/finance/fct_revenue_daily.sql): `dbt run --select fct_revenue_daily`",
         )
-        KubernetesPodOperator(
+        t_fct_revenue_daily.set_upstream([t_orders_test])
+        t_fct_revenue_daily_test = KubernetesPodOperator(
             task_id="fct_revenue_daily_test",
             name="shop-daily-fct-revenue-daily-test-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-shopco"),
@@ -1006,33 +1030,4 @@ with DAG(
             in_cluster=True,
             doc_md="the tests of dbt model `model.shop.fct_revenue_daily` (models/marts/finance/fct_revenue_daily.sql): `dbt test --select not_null_fct_revenue_daily_order_date unique_fct_revenue_daily_order_date`",
         )
-
-    dag.set_dependency("country_codes", "country_codes_test")
-    dag.set_dependency("extract_customers", "customers_snapshot")
-    dag.set_dependency("payment_methods", "payment_methods_test")
-    dag.set_dependency("extract_customers", "stg_customers")
-    dag.set_dependency("country_codes", "stg_customers_test")
-    dag.set_dependency("stg_customers", "stg_customers_test")
-    dag.set_dependency("extract_orders", "stg_order_items")
-    dag.set_dependency("stg_order_items", "stg_order_items_test")
-    dag.set_dependency("extract_orders", "stg_orders")
-    dag.set_dependency("stg_orders", "stg_orders_test")
-    dag.set_dependency("extract_payments", "stg_payments")
-    dag.set_dependency("payment_methods_test", "stg_payments")
-    dag.set_dependency("payment_methods", "stg_payments_test")
-    dag.set_dependency("stg_payments", "stg_payments_test")
-    dag.set_dependency("payment_methods_test", "fct_payments_by_method")
-    dag.set_dependency("stg_payments_test", "fct_payments_by_method")
-    dag.set_dependency("stg_order_items_test", "orders")
-    dag.set_dependency("stg_orders_test", "orders")
-    dag.set_dependency("stg_payments_test", "orders")
-    dag.set_dependency("orders", "orders_test")
-    dag.set_dependency("country_codes_test", "customers")
-    dag.set_dependency("orders_test", "customers")
-    dag.set_dependency("stg_customers_test", "customers")
-    dag.set_dependency("customers", "customers_test")
-    dag.set_dependency("orders", "customers_test")
-    dag.set_dependency("customers_test", "fct_revenue_by_region")
-    dag.set_dependency("orders_test", "fct_revenue_by_region")
-    dag.set_dependency("orders_test", "fct_revenue_daily")
-    dag.set_dependency("fct_revenue_daily", "fct_revenue_daily_test")
+        t_fct_revenue_daily_test.set_upstream([t_fct_revenue_daily])

@@ -62,7 +62,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        DockerOperator(
+        t_extract_customers = DockerOperator(
             task_id="extract_customers",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -94,7 +94,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_extract_order_items = DockerOperator(
             task_id="extract_order_items",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -130,7 +130,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_extract_orders = DockerOperator(
             task_id="extract_orders",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -166,7 +166,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_extract_payments = DockerOperator(
             task_id="extract_payments",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -202,7 +202,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_extract_products = DockerOperator(
             task_id="extract_products",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -239,7 +239,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        DockerOperator(
+        t_stg_customers = DockerOperator(
             task_id="stg_customers",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -271,7 +271,8 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_stg_customers.set_upstream([t_extract_customers])
+        t_customers_snapshot = DockerOperator(
             task_id="customers_snapshot",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -299,7 +300,8 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_customers_snapshot.set_upstream([t_stg_customers])
+        t_stg_order_items = DockerOperator(
             task_id="stg_order_items",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -331,7 +333,8 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_stg_order_items.set_upstream([t_extract_order_items])
+        t_stg_orders = DockerOperator(
             task_id="stg_orders",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -363,7 +366,8 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_stg_orders.set_upstream([t_extract_orders])
+        t_stg_payments = DockerOperator(
             task_id="stg_payments",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -395,7 +399,8 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_stg_payments.set_upstream([t_extract_payments])
+        t_stg_products = DockerOperator(
             task_id="stg_products",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -427,12 +432,13 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
+        t_stg_products.set_upstream([t_extract_products])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        DockerOperator(
+        t_fct_sales = DockerOperator(
             task_id="fct_sales",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -467,7 +473,16 @@ with DAG(
             retries=3,
             execution_timeout=timedelta(seconds=3600),
         )
-        DockerOperator(
+        t_fct_sales.set_upstream(
+            [
+                t_customers_snapshot,
+                t_stg_order_items,
+                t_stg_orders,
+                t_stg_payments,
+                t_stg_products,
+            ],
+        )
+        t_sales_forecast = DockerOperator(
             task_id="sales_forecast",
             image=literal("registry.example.com/etl/spark-runner:0.1.0"),
             entrypoint=["spark-runner"],
@@ -497,7 +512,8 @@ with DAG(
             mount_tmp_dir=False,
             execution_timeout=timedelta(seconds=5400),
         )
-        DockerOperator(
+        t_sales_forecast.set_upstream([t_fct_sales])
+        t_test_sales = DockerOperator(
             task_id="test_sales",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -526,23 +542,9 @@ with DAG(
             mount_tmp_dir=False,
             retries=0,
         )
-    EmptyOperator(
+        t_test_sales.set_upstream([t_fct_sales])
+    publish = EmptyOperator(
         task_id="pipec-publish",
         outlets=[Asset("pipec://acme/sales")],
     )
-
-    dag.set_dependency("extract_customers", "stg_customers")
-    dag.set_dependency("stg_customers", "customers_snapshot")
-    dag.set_dependency("extract_order_items", "stg_order_items")
-    dag.set_dependency("extract_orders", "stg_orders")
-    dag.set_dependency("extract_payments", "stg_payments")
-    dag.set_dependency("extract_products", "stg_products")
-    dag.set_dependency("customers_snapshot", "fct_sales")
-    dag.set_dependency("stg_order_items", "fct_sales")
-    dag.set_dependency("stg_orders", "fct_sales")
-    dag.set_dependency("stg_payments", "fct_sales")
-    dag.set_dependency("stg_products", "fct_sales")
-    dag.set_dependency("fct_sales", "sales_forecast")
-    dag.set_dependency("fct_sales", "test_sales")
-    dag.set_dependency("sales_forecast", "pipec-publish")
-    dag.set_dependency("test_sales", "pipec-publish")
+    publish.set_upstream([t_sales_forecast, t_test_sales])

@@ -61,7 +61,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        DockerOperator(
+        t_extract_customers = DockerOperator(
             task_id="extract_customers",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -93,7 +93,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_extract_order_items = DockerOperator(
             task_id="extract_order_items",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -129,7 +129,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_extract_orders = DockerOperator(
             task_id="extract_orders",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -165,7 +165,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_extract_payments = DockerOperator(
             task_id="extract_payments",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -201,7 +201,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_extract_products = DockerOperator(
             task_id="extract_products",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -238,7 +238,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        DockerOperator(
+        t_stg_customers = DockerOperator(
             task_id="stg_customers",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -270,7 +270,8 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_stg_customers.set_upstream([t_extract_customers])
+        t_customers_snapshot = DockerOperator(
             task_id="customers_snapshot",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -298,7 +299,8 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_customers_snapshot.set_upstream([t_stg_customers])
+        t_stg_order_items = DockerOperator(
             task_id="stg_order_items",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -330,7 +332,8 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_stg_order_items.set_upstream([t_extract_order_items])
+        t_stg_orders = DockerOperator(
             task_id="stg_orders",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -362,7 +365,8 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_stg_orders.set_upstream([t_extract_orders])
+        t_stg_payments = DockerOperator(
             task_id="stg_payments",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -394,7 +398,8 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_stg_payments.set_upstream([t_extract_payments])
+        t_stg_products = DockerOperator(
             task_id="stg_products",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -426,12 +431,13 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
+        t_stg_products.set_upstream([t_extract_products])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        DockerOperator(
+        t_fct_sales = DockerOperator(
             task_id="fct_sales",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -466,7 +472,16 @@ with DAG(
             retries=3,
             execution_timeout=timedelta(seconds=3600),
         )
-        DockerOperator(
+        t_fct_sales.set_upstream(
+            [
+                t_customers_snapshot,
+                t_stg_order_items,
+                t_stg_orders,
+                t_stg_payments,
+                t_stg_products,
+            ],
+        )
+        t_sales_forecast = DockerOperator(
             task_id="sales_forecast",
             image=literal("registry.example.com/etl/spark-runner:0.1.0"),
             entrypoint=["spark-runner"],
@@ -496,7 +511,8 @@ with DAG(
             mount_tmp_dir=False,
             execution_timeout=timedelta(seconds=5400),
         )
-        DockerOperator(
+        t_sales_forecast.set_upstream([t_fct_sales])
+        t_test_sales = DockerOperator(
             task_id="test_sales",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -525,17 +541,4 @@ with DAG(
             mount_tmp_dir=False,
             retries=0,
         )
-
-    dag.set_dependency("extract_customers", "stg_customers")
-    dag.set_dependency("stg_customers", "customers_snapshot")
-    dag.set_dependency("extract_order_items", "stg_order_items")
-    dag.set_dependency("extract_orders", "stg_orders")
-    dag.set_dependency("extract_payments", "stg_payments")
-    dag.set_dependency("extract_products", "stg_products")
-    dag.set_dependency("customers_snapshot", "fct_sales")
-    dag.set_dependency("stg_order_items", "fct_sales")
-    dag.set_dependency("stg_orders", "fct_sales")
-    dag.set_dependency("stg_payments", "fct_sales")
-    dag.set_dependency("stg_products", "fct_sales")
-    dag.set_dependency("fct_sales", "sales_forecast")
-    dag.set_dependency("fct_sales", "test_sales")
+        t_test_sales.set_upstream([t_fct_sales])

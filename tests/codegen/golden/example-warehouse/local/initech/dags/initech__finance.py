@@ -60,7 +60,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        DockerOperator(
+        t_extract_accounts = DockerOperator(
             task_id="extract_accounts",
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             entrypoint=["extract"],
@@ -93,7 +93,7 @@ with DAG(
             mount_tmp_dir=False,
             execution_timeout=timedelta(seconds=2400),
         )
-        DockerOperator(
+        t_extract_gl_entries = DockerOperator(
             task_id="extract_gl_entries",
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             entrypoint=["extract"],
@@ -126,7 +126,7 @@ with DAG(
             mount_tmp_dir=False,
             execution_timeout=timedelta(seconds=2400),
         )
-        DockerOperator(
+        t_extract_invoices = DockerOperator(
             task_id="extract_invoices",
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             entrypoint=["extract"],
@@ -164,7 +164,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        DockerOperator(
+        t_accounts_snapshot = DockerOperator(
             task_id="accounts_snapshot",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -192,7 +192,8 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_accounts_snapshot.set_upstream([t_extract_accounts])
+        t_stg_ledger = DockerOperator(
             task_id="stg_ledger",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -224,12 +225,13 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
+        t_stg_ledger.set_upstream([t_extract_gl_entries, t_extract_invoices])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        DockerOperator(
+        t_fct_revenue = DockerOperator(
             task_id="fct_revenue",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -262,7 +264,8 @@ with DAG(
             mount_tmp_dir=False,
             execution_timeout=timedelta(seconds=2700),
         )
-        DockerOperator(
+        t_fct_revenue.set_upstream([t_accounts_snapshot, t_stg_ledger])
+        t_test_finance = DockerOperator(
             task_id="test_finance",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -291,10 +294,4 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-
-    dag.set_dependency("extract_accounts", "accounts_snapshot")
-    dag.set_dependency("extract_gl_entries", "stg_ledger")
-    dag.set_dependency("extract_invoices", "stg_ledger")
-    dag.set_dependency("accounts_snapshot", "fct_revenue")
-    dag.set_dependency("stg_ledger", "fct_revenue")
-    dag.set_dependency("fct_revenue", "test_finance")
+        t_test_finance.set_upstream([t_fct_revenue])

@@ -102,7 +102,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        KubernetesPodOperator(
+        t_extract_accounts = KubernetesPodOperator(
             task_id="extract_accounts",
             name="finance-extract-accounts-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -150,7 +150,7 @@ with DAG(
             queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
-        KubernetesPodOperator(
+        t_extract_gl_entries = KubernetesPodOperator(
             task_id="extract_gl_entries",
             name="finance-extract-gl-entries-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -198,7 +198,7 @@ with DAG(
             queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
-        KubernetesPodOperator(
+        t_extract_invoices = KubernetesPodOperator(
             task_id="extract_invoices",
             name="finance-extract-invoices-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -251,7 +251,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        KubernetesPodOperator(
+        t_accounts_snapshot = KubernetesPodOperator(
             task_id="accounts_snapshot",
             name="finance-accounts-snapshot-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -286,7 +286,8 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_accounts_snapshot.set_upstream([t_extract_accounts])
+        t_stg_ledger = KubernetesPodOperator(
             task_id="stg_ledger",
             name="finance-stg-ledger-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -325,12 +326,13 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
+        t_stg_ledger.set_upstream([t_extract_gl_entries, t_extract_invoices])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        KubernetesPodOperator(
+        t_fct_revenue = KubernetesPodOperator(
             task_id="fct_revenue",
             name="finance-fct-revenue-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -375,7 +377,8 @@ with DAG(
             retries=2,
             execution_timeout=timedelta(seconds=2700),
         )
-        KubernetesPodOperator(
+        t_fct_revenue.set_upstream([t_accounts_snapshot, t_stg_ledger])
+        t_test_finance = KubernetesPodOperator(
             task_id="test_finance",
             name="finance-test-finance-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -421,10 +424,4 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-
-    dag.set_dependency("extract_accounts", "accounts_snapshot")
-    dag.set_dependency("extract_gl_entries", "stg_ledger")
-    dag.set_dependency("extract_invoices", "stg_ledger")
-    dag.set_dependency("accounts_snapshot", "fct_revenue")
-    dag.set_dependency("stg_ledger", "fct_revenue")
-    dag.set_dependency("fct_revenue", "test_finance")
+        t_test_finance.set_upstream([t_fct_revenue])

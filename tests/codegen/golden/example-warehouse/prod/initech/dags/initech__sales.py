@@ -119,7 +119,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        KubernetesPodOperator(
+        t_extract_customers = KubernetesPodOperator(
             task_id="extract_customers",
             name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -157,7 +157,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_extract_order_items = KubernetesPodOperator(
             task_id="extract_order_items",
             name="sales-extract-order-items-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -209,7 +209,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_extract_orders = KubernetesPodOperator(
             task_id="extract_orders",
             name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -261,7 +261,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_extract_payments = KubernetesPodOperator(
             task_id="extract_payments",
             name="sales-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -313,7 +313,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_extract_products = KubernetesPodOperator(
             task_id="extract_products",
             name="sales-extract-products-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -356,7 +356,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        KubernetesPodOperator(
+        t_stg_customers = KubernetesPodOperator(
             task_id="stg_customers",
             name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -395,7 +395,8 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_stg_customers.set_upstream([t_extract_customers])
+        t_customers_snapshot = KubernetesPodOperator(
             task_id="customers_snapshot",
             name="sales-customers-snapshot-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -430,7 +431,8 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_customers_snapshot.set_upstream([t_stg_customers])
+        t_stg_order_items = KubernetesPodOperator(
             task_id="stg_order_items",
             name="sales-stg-order-items-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -469,7 +471,8 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_stg_order_items.set_upstream([t_extract_order_items])
+        t_stg_orders = KubernetesPodOperator(
             task_id="stg_orders",
             name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -508,7 +511,8 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_stg_orders.set_upstream([t_extract_orders])
+        t_stg_payments = KubernetesPodOperator(
             task_id="stg_payments",
             name="sales-stg-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -547,7 +551,8 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_stg_payments.set_upstream([t_extract_payments])
+        t_stg_products = KubernetesPodOperator(
             task_id="stg_products",
             name="sales-stg-products-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -586,12 +591,13 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
+        t_stg_products.set_upstream([t_extract_products])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        KubernetesPodOperator(
+        t_fct_sales = KubernetesPodOperator(
             task_id="fct_sales",
             name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -643,7 +649,16 @@ with DAG(
             retries=3,
             execution_timeout=timedelta(seconds=3600),
         )
-        KubernetesPodOperator(
+        t_fct_sales.set_upstream(
+            [
+                t_customers_snapshot,
+                t_stg_order_items,
+                t_stg_orders,
+                t_stg_payments,
+                t_stg_products,
+            ],
+        )
+        t_sales_forecast = KubernetesPodOperator(
             task_id="sales_forecast",
             name="sales-sales-forecast-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -690,7 +705,8 @@ with DAG(
             in_cluster=True,
             execution_timeout=timedelta(seconds=5400),
         )
-        KubernetesPodOperator(
+        t_sales_forecast.set_upstream([t_fct_sales])
+        t_test_sales = KubernetesPodOperator(
             task_id="test_sales",
             name="sales-test-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-initech"),
@@ -730,23 +746,9 @@ with DAG(
             in_cluster=True,
             retries=0,
         )
-    EmptyOperator(
+        t_test_sales.set_upstream([t_fct_sales])
+    publish = EmptyOperator(
         task_id="pipec-publish",
         outlets=[Asset("pipec://initech/sales")],
     )
-
-    dag.set_dependency("extract_customers", "stg_customers")
-    dag.set_dependency("stg_customers", "customers_snapshot")
-    dag.set_dependency("extract_order_items", "stg_order_items")
-    dag.set_dependency("extract_orders", "stg_orders")
-    dag.set_dependency("extract_payments", "stg_payments")
-    dag.set_dependency("extract_products", "stg_products")
-    dag.set_dependency("customers_snapshot", "fct_sales")
-    dag.set_dependency("stg_order_items", "fct_sales")
-    dag.set_dependency("stg_orders", "fct_sales")
-    dag.set_dependency("stg_payments", "fct_sales")
-    dag.set_dependency("stg_products", "fct_sales")
-    dag.set_dependency("fct_sales", "sales_forecast")
-    dag.set_dependency("fct_sales", "test_sales")
-    dag.set_dependency("sales_forecast", "pipec-publish")
-    dag.set_dependency("test_sales", "pipec-publish")
+    publish.set_upstream([t_sales_forecast, t_test_sales])

@@ -62,7 +62,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        DockerOperator(
+        t_hostile_00 = DockerOperator(
             task_id="hostile_00",
             image=literal("registry.localhost/etl/hostile:1.0"),
             entrypoint=[
@@ -104,7 +104,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_hostile_01 = DockerOperator(
             task_id="hostile_01",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -141,7 +141,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_hostile_02 = DockerOperator(
             task_id="hostile_02",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -178,7 +178,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_hostile_03 = DockerOperator(
             task_id="hostile_03",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -215,7 +215,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_hostile_04 = DockerOperator(
             task_id="hostile_04",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -252,7 +252,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_hostile_05 = DockerOperator(
             task_id="hostile_05",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -289,7 +289,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_hostile_06 = DockerOperator(
             task_id="hostile_06",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -326,7 +326,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_hostile_07 = DockerOperator(
             task_id="hostile_07",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -363,7 +363,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_hostile_08 = DockerOperator(
             task_id="hostile_08",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -400,7 +400,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_hostile_09 = DockerOperator(
             task_id="hostile_09",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -437,7 +437,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_hostile_10 = DockerOperator(
             task_id="hostile_10",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -474,7 +474,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_hostile_11 = DockerOperator(
             task_id="hostile_11",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -511,7 +511,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_hostile_12 = DockerOperator(
             task_id="hostile_12",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -548,7 +548,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_hostile_13 = DockerOperator(
             task_id="hostile_13",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -585,7 +585,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_hostile_14 = DockerOperator(
             task_id="hostile_14",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -622,7 +622,7 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_silver = DockerOperator(
             task_id="silver",
             image=literal("registry.localhost/etl/hostile:1.0"),
             network_mode="edge",
@@ -644,7 +644,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        DockerOperator(
+        t_hostile_static = DockerOperator(
             task_id="hostile_static",
             image=literal("registry.localhost/etl/hostile:{{ ds }}.sh"),
             entrypoint=[
@@ -738,19 +738,22 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-
-    dag.set_dependency("hostile_00", "hostile_static")
-    dag.set_dependency("hostile_01", "hostile_static")
-    dag.set_dependency("hostile_02", "hostile_static")
-    dag.set_dependency("hostile_03", "hostile_static")
-    dag.set_dependency("hostile_04", "hostile_static")
-    dag.set_dependency("hostile_05", "hostile_static")
-    dag.set_dependency("hostile_06", "hostile_static")
-    dag.set_dependency("hostile_07", "hostile_static")
-    dag.set_dependency("hostile_08", "hostile_static")
-    dag.set_dependency("hostile_09", "hostile_static")
-    dag.set_dependency("hostile_10", "hostile_static")
-    dag.set_dependency("hostile_11", "hostile_static")
-    dag.set_dependency("hostile_12", "hostile_static")
-    dag.set_dependency("hostile_13", "hostile_static")
-    dag.set_dependency("hostile_14", "hostile_static")
+        t_hostile_static.set_upstream(
+            [
+                t_hostile_00,
+                t_hostile_01,
+                t_hostile_02,
+                t_hostile_03,
+                t_hostile_04,
+                t_hostile_05,
+                t_hostile_06,
+                t_hostile_07,
+                t_hostile_08,
+                t_hostile_09,
+                t_hostile_10,
+                t_hostile_11,
+                t_hostile_12,
+                t_hostile_13,
+                t_hostile_14,
+            ],
+        )

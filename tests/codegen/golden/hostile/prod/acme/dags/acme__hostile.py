@@ -85,7 +85,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        KubernetesPodOperator(
+        t_hostile_00 = KubernetesPodOperator(
             task_id="hostile_00",
             name="hostile-hostile-00-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -167,7 +167,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_hostile_01 = KubernetesPodOperator(
             task_id="hostile_01",
             name="hostile-hostile-01-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -244,7 +244,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_hostile_02 = KubernetesPodOperator(
             task_id="hostile_02",
             name="hostile-hostile-02-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -321,7 +321,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_hostile_03 = KubernetesPodOperator(
             task_id="hostile_03",
             name="hostile-hostile-03-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -398,7 +398,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_hostile_04 = KubernetesPodOperator(
             task_id="hostile_04",
             name="hostile-hostile-04-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -475,7 +475,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_hostile_05 = KubernetesPodOperator(
             task_id="hostile_05",
             name="hostile-hostile-05-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -552,7 +552,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_hostile_06 = KubernetesPodOperator(
             task_id="hostile_06",
             name="hostile-hostile-06-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -629,7 +629,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_hostile_07 = KubernetesPodOperator(
             task_id="hostile_07",
             name="hostile-hostile-07-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -706,7 +706,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_hostile_08 = KubernetesPodOperator(
             task_id="hostile_08",
             name="hostile-hostile-08-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -783,7 +783,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_hostile_09 = KubernetesPodOperator(
             task_id="hostile_09",
             name="hostile-hostile-09-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -860,7 +860,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_hostile_10 = KubernetesPodOperator(
             task_id="hostile_10",
             name="hostile-hostile-10-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -937,7 +937,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_hostile_11 = KubernetesPodOperator(
             task_id="hostile_11",
             name="hostile-hostile-11-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -1014,7 +1014,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_hostile_12 = KubernetesPodOperator(
             task_id="hostile_12",
             name="hostile-hostile-12-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -1091,7 +1091,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_hostile_13 = KubernetesPodOperator(
             task_id="hostile_13",
             name="hostile-hostile-13-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -1168,7 +1168,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_hostile_14 = KubernetesPodOperator(
             task_id="hostile_14",
             name="hostile-hostile-14-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -1245,7 +1245,7 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_silver = KubernetesPodOperator(
             task_id="silver",
             name="hostile-silver-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -1275,7 +1275,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        KubernetesPodOperator(
+        t_hostile_static = KubernetesPodOperator(
             task_id="hostile_static",
             name="hostile-hostile-static-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -1473,19 +1473,22 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-
-    dag.set_dependency("hostile_00", "hostile_static")
-    dag.set_dependency("hostile_01", "hostile_static")
-    dag.set_dependency("hostile_02", "hostile_static")
-    dag.set_dependency("hostile_03", "hostile_static")
-    dag.set_dependency("hostile_04", "hostile_static")
-    dag.set_dependency("hostile_05", "hostile_static")
-    dag.set_dependency("hostile_06", "hostile_static")
-    dag.set_dependency("hostile_07", "hostile_static")
-    dag.set_dependency("hostile_08", "hostile_static")
-    dag.set_dependency("hostile_09", "hostile_static")
-    dag.set_dependency("hostile_10", "hostile_static")
-    dag.set_dependency("hostile_11", "hostile_static")
-    dag.set_dependency("hostile_12", "hostile_static")
-    dag.set_dependency("hostile_13", "hostile_static")
-    dag.set_dependency("hostile_14", "hostile_static")
+        t_hostile_static.set_upstream(
+            [
+                t_hostile_00,
+                t_hostile_01,
+                t_hostile_02,
+                t_hostile_03,
+                t_hostile_04,
+                t_hostile_05,
+                t_hostile_06,
+                t_hostile_07,
+                t_hostile_08,
+                t_hostile_09,
+                t_hostile_10,
+                t_hostile_11,
+                t_hostile_12,
+                t_hostile_13,
+                t_hostile_14,
+            ],
+        )

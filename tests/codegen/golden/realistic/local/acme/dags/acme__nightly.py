@@ -30,7 +30,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        DockerOperator(
+        t_vacuum = DockerOperator(
             task_id="vacuum",
             image=literal("registry.localhost/etl/tools:1.0"),
             entrypoint=["vacuum"],

@@ -28,7 +28,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        DockerOperator(
+        t_build_report = DockerOperator(
             task_id="build_report",
             image=literal("registry.localhost/etl/report:2.0.0"),
             entrypoint=["python", "-m", "report"],

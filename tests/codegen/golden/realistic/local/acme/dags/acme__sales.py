@@ -64,7 +64,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        DockerOperator(
+        t_extract_customers = DockerOperator(
             task_id="extract_customers",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -96,7 +96,7 @@ with DAG(
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
-        DockerOperator(
+        t_extract_orders = DockerOperator(
             task_id="extract_orders",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -128,7 +128,7 @@ with DAG(
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
-        DockerOperator(
+        t_extract_payments = DockerOperator(
             task_id="extract_payments",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -165,7 +165,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        DockerOperator(
+        t_stg_customers = DockerOperator(
             task_id="stg_customers",
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             command=[
@@ -191,7 +191,8 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
-        DockerOperator(
+        t_stg_customers.set_upstream([t_extract_customers])
+        t_stg_orders = DockerOperator(
             task_id="stg_orders",
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             command=[
@@ -217,12 +218,13 @@ with DAG(
             auto_remove="success",
             mount_tmp_dir=False,
         )
+        t_stg_orders.set_upstream([t_extract_orders, t_extract_payments])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        DockerOperator(
+        t_fct_sales = DockerOperator(
             task_id="fct_sales",
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             command=[
@@ -250,14 +252,9 @@ with DAG(
             retries=3,
             execution_timeout=timedelta(seconds=10800),
         )
-    EmptyOperator(
+        t_fct_sales.set_upstream([t_stg_customers, t_stg_orders])
+    publish = EmptyOperator(
         task_id="pipec-publish",
         outlets=[Asset("pipec://acme/sales")],
     )
-
-    dag.set_dependency("extract_customers", "stg_customers")
-    dag.set_dependency("extract_orders", "stg_orders")
-    dag.set_dependency("extract_payments", "stg_orders")
-    dag.set_dependency("stg_customers", "fct_sales")
-    dag.set_dependency("stg_orders", "fct_sales")
-    dag.set_dependency("fct_sales", "pipec-publish")
+    publish.set_upstream([t_fct_sales])

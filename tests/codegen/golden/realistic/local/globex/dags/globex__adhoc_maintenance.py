@@ -29,7 +29,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        DockerOperator(
+        t_a_very_long_task_name_that_will__d0d3b685 = DockerOperator(
             task_id="a_very_long_task_name_that_will_need_a_hashed_pod_name_x",
             image=literal("registry.localhost/etl/tools:1.0"),
             command=[literal("echo"), literal("hello world")],

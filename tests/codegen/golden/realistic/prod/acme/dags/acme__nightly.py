@@ -34,7 +34,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        KubernetesPodOperator(
+        t_vacuum = KubernetesPodOperator(
             task_id="vacuum",
             name="nightly-vacuum-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),

@@ -104,7 +104,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        KubernetesPodOperator(
+        t_extract_customers = KubernetesPodOperator(
             task_id="extract_customers",
             name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -151,7 +151,7 @@ with DAG(
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
-        KubernetesPodOperator(
+        t_extract_orders = KubernetesPodOperator(
             task_id="extract_orders",
             name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -198,7 +198,7 @@ with DAG(
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
-        KubernetesPodOperator(
+        t_extract_payments = KubernetesPodOperator(
             task_id="extract_payments",
             name="sales-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -250,7 +250,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        KubernetesPodOperator(
+        t_stg_customers = KubernetesPodOperator(
             task_id="stg_customers",
             name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -282,7 +282,8 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_stg_customers.set_upstream([t_extract_customers])
+        t_stg_orders = KubernetesPodOperator(
             task_id="stg_orders",
             name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -314,12 +315,13 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
+        t_stg_orders.set_upstream([t_extract_orders, t_extract_payments])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        KubernetesPodOperator(
+        t_fct_sales = KubernetesPodOperator(
             task_id="fct_sales",
             name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-acme"),
@@ -357,14 +359,9 @@ with DAG(
             retries=3,
             execution_timeout=timedelta(seconds=10800),
         )
-    EmptyOperator(
+        t_fct_sales.set_upstream([t_stg_customers, t_stg_orders])
+    publish = EmptyOperator(
         task_id="pipec-publish",
         outlets=[Asset("pipec://acme/sales")],
     )
-
-    dag.set_dependency("extract_customers", "stg_customers")
-    dag.set_dependency("extract_orders", "stg_orders")
-    dag.set_dependency("extract_payments", "stg_orders")
-    dag.set_dependency("stg_customers", "fct_sales")
-    dag.set_dependency("stg_orders", "fct_sales")
-    dag.set_dependency("fct_sales", "pipec-publish")
+    publish.set_upstream([t_fct_sales])

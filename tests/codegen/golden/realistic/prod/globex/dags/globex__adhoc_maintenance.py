@@ -33,7 +33,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        KubernetesPodOperator(
+        t_a_very_long_task_name_that_will__d0d3b685 = KubernetesPodOperator(
             task_id="a_very_long_task_name_that_will_need_a_hashed_pod_name_x",
             name="adhoc-maintenance-a-very-long-task-name-that-e183f0cd-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),

@@ -32,7 +32,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        KubernetesPodOperator(
+        t_build_report = KubernetesPodOperator(
             task_id="build_report",
             name="reporting-build-report-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),

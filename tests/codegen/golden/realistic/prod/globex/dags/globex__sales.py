@@ -111,7 +111,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="bronze",
     ):
-        KubernetesPodOperator(
+        t_extract_customers = KubernetesPodOperator(
             task_id="extract_customers",
             name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
@@ -160,7 +160,7 @@ with DAG(
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
-        KubernetesPodOperator(
+        t_extract_orders = KubernetesPodOperator(
             task_id="extract_orders",
             name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
@@ -209,7 +209,7 @@ with DAG(
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
-        KubernetesPodOperator(
+        t_extract_payments = KubernetesPodOperator(
             task_id="extract_payments",
             name="sales-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
@@ -263,7 +263,7 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        KubernetesPodOperator(
+        t_stg_customers = KubernetesPodOperator(
             task_id="stg_customers",
             name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
@@ -297,7 +297,8 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
-        KubernetesPodOperator(
+        t_stg_customers.set_upstream([t_extract_customers])
+        t_stg_orders = KubernetesPodOperator(
             task_id="stg_orders",
             name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
@@ -331,12 +332,13 @@ with DAG(
             kubernetes_conn_id=None,
             in_cluster=True,
         )
+        t_stg_orders.set_upstream([t_extract_orders, t_extract_payments])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        KubernetesPodOperator(
+        t_fct_sales = KubernetesPodOperator(
             task_id="fct_sales",
             name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             namespace=literal("tenant-globex"),
@@ -376,14 +378,9 @@ with DAG(
             retries=3,
             execution_timeout=timedelta(seconds=10800),
         )
-    EmptyOperator(
+        t_fct_sales.set_upstream([t_stg_customers, t_stg_orders])
+    publish = EmptyOperator(
         task_id="pipec-publish",
         outlets=[Asset("pipec://globex/sales")],
     )
-
-    dag.set_dependency("extract_customers", "stg_customers")
-    dag.set_dependency("extract_orders", "stg_orders")
-    dag.set_dependency("extract_payments", "stg_orders")
-    dag.set_dependency("stg_customers", "fct_sales")
-    dag.set_dependency("stg_orders", "fct_sales")
-    dag.set_dependency("fct_sales", "pipec-publish")
+    publish.set_upstream([t_fct_sales])
