@@ -327,7 +327,8 @@ def _suggest(manifest: mf.Manifest, atom: sel.Atom) -> str:
 
 def _task_name(node: mf.Node) -> str:
     """The task id of a node: its name in lowercase, other characters as `_` (`_vN` for a version)."""
-    name = _NOT_NAME.sub("_", node.name.lower()) + (f"_v{node.version}" if node.version is not None else "")
+    version = f"_v{node.version}" if node.version is not None else ""
+    name = _NOT_NAME.sub("_", (node.name + version).lower())
     return name if name[:1].isalpha() else f"{node.resource_type}_{name}"
 
 

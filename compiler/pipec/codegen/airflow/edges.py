@@ -34,6 +34,8 @@ def task_var(name: str) -> str:
     A shortened variable is 43 characters long and an unshortened one at most 42,
     so the two kinds never collide.
     """
+    if not name.isidentifier() or not name.isascii():
+        raise CodegenError(f"internal error: task name {name!r} cannot name a Python variable")
     if len(name) <= _LONGEST:
         return f"t_{name}"
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]

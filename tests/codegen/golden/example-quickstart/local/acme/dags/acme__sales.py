@@ -37,6 +37,15 @@ class _ConnectionSecrets(Mapping):
         return len(self._connection_ids)
 
 
+TASK_ARGS = dict(
+    network_mode="edge",
+    cpus=0.5,
+    mem_limit=2147483648,
+    user="10001",
+    auto_remove="success",
+    mount_tmp_dir=False,
+)
+
 default_args = {
     "owner": "data-eng",
     "pool": "acme",
@@ -62,6 +71,7 @@ with DAG(
         group_display_name="bronze",
     ):
         t_extract_customers = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_customers",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -79,20 +89,15 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_orders = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_orders",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -114,18 +119,12 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -133,6 +132,7 @@ with DAG(
         group_display_name="silver",
     ):
         t_stg_orders = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_orders",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -150,18 +150,12 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_orders",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_orders.set_upstream([t_extract_customers, t_extract_orders])
     with TaskGroup(
@@ -170,6 +164,7 @@ with DAG(
         group_display_name="gold",
     ):
         t_fct_sales = DockerOperator(
+            **TASK_ARGS,
             task_id="fct_sales",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -187,18 +182,12 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "fct_sales",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             retries=3,
             execution_timeout=timedelta(seconds=1800),
         )

@@ -68,6 +68,18 @@ MOUNT_TMP = k8s.V1VolumeMount(
     local_vars_configuration=K8S_CONFIG,
 )
 
+TASK_ARGS = dict(
+    namespace=literal("tenant-acme"),
+    service_account_name="pipec-task",
+    automount_service_account_token=False,
+    security_context=POD_SECURITY_CONTEXT,
+    container_security_context=CONTAINER_SECURITY_CONTEXT,
+    on_finish_action="delete_pod",
+    random_name_suffix=False,
+    kubernetes_conn_id=None,
+    in_cluster=True,
+)
+
 default_args = {
     "owner": "data-eng",
     "pool": "acme",
@@ -93,9 +105,9 @@ with DAG(
         group_display_name="bronze",
     ):
         t_extract_customers = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_customers",
             name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -129,21 +141,13 @@ with DAG(
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_extract_orders = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_orders",
             name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -182,16 +186,8 @@ with DAG(
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -199,9 +195,9 @@ with DAG(
         group_display_name="silver",
     ):
         t_stg_orders = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="stg_orders",
             name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -223,16 +219,8 @@ with DAG(
                 "pipec.io/task": "stg_orders",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_stg_orders.set_upstream([t_extract_customers, t_extract_orders])
     with TaskGroup(
@@ -241,9 +229,9 @@ with DAG(
         group_display_name="gold",
     ):
         t_fct_sales = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="fct_sales",
             name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -269,16 +257,8 @@ with DAG(
                 "pipec.io/task": "fct_sales",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             retries=3,
             execution_timeout=timedelta(seconds=1800),
         )

@@ -37,6 +37,15 @@ class _ConnectionSecrets(Mapping):
         return len(self._connection_ids)
 
 
+TASK_ARGS = dict(
+    network_mode="edge",
+    cpus=0.5,
+    mem_limit=2147483648,
+    user="10001",
+    auto_remove="success",
+    mount_tmp_dir=False,
+)
+
 default_args = {
     "owner": "analytics",
     "pool": "shopco",
@@ -62,6 +71,7 @@ with DAG(
         group_display_name="bronze",
     ):
         t_extract_customers = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_customers",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -79,20 +89,15 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "shopco__source", "WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_orders = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_orders",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -114,20 +119,15 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "shopco__source", "WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_payments = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_payments",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -149,18 +149,12 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "shopco__source", "WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "extract_payments",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -168,6 +162,7 @@ with DAG(
         group_display_name="silver",
     ):
         t_country_codes = DockerOperator(
+            **TASK_ARGS,
             task_id="country_codes",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -183,21 +178,16 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "country_codes",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="dbt seed `seed.shop.country_codes` (seeds/country_codes.csv): `dbt seed --select country_codes`",
         )
         t_country_codes_test = DockerOperator(
+            **TASK_ARGS,
             task_id="country_codes_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -215,22 +205,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "country_codes_test",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="the tests of dbt seed `seed.shop.country_codes` (seeds/country_codes.csv): `dbt test --select not_null_country_codes_country_code unique_country_codes_country_code`",
         )
         t_country_codes_test.set_upstream([t_country_codes])
         t_customers_snapshot = DockerOperator(
+            **TASK_ARGS,
             task_id="customers_snapshot",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -246,22 +231,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "customers_snapshot",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="dbt snapshot `snapshot.shop.customers_snapshot` (snapshots/customers_snapshot.sql): `dbt snapshot --select customers_snapshot`",
         )
         t_customers_snapshot.set_upstream([t_extract_customers])
         t_payment_methods = DockerOperator(
+            **TASK_ARGS,
             task_id="payment_methods",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -277,21 +257,16 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "payment_methods",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="dbt seed `seed.shop.payment_methods` (seeds/payment_methods.csv): `dbt seed --select payment_methods`",
         )
         t_payment_methods_test = DockerOperator(
+            **TASK_ARGS,
             task_id="payment_methods_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -309,22 +284,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "payment_methods_test",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="the tests of dbt seed `seed.shop.payment_methods` (seeds/payment_methods.csv): `dbt test --select not_null_payment_methods_payment_method unique_payment_methods_payment_method`",
         )
         t_payment_methods_test.set_upstream([t_payment_methods])
         t_stg_customers = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_customers",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -340,22 +310,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "stg_customers",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="dbt model `model.shop.stg_customers` (models/staging/stg_customers.sql): `dbt run --select stg_customers`",
         )
         t_stg_customers.set_upstream([t_extract_customers])
         t_stg_customers_test = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_customers_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -373,22 +338,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "stg_customers_test",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="the tests of dbt model `model.shop.stg_customers` (models/staging/stg_customers.sql): `dbt test --select not_null_stg_customers_customer_id relationships_stg_customers_country_code__country_code__ref_country_codes_ unique_stg_customers_customer_id`",
         )
         t_stg_customers_test.set_upstream([t_country_codes, t_stg_customers])
         t_stg_order_items = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_order_items",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -404,22 +364,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "stg_order_items",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="dbt model `model.shop.stg_order_items` (models/staging/stg_order_items.sql): `dbt run --select stg_order_items`",
         )
         t_stg_order_items.set_upstream([t_extract_orders])
         t_stg_order_items_test = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_order_items_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -437,22 +392,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "stg_order_items_test",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="the tests of dbt model `model.shop.stg_order_items` (models/staging/stg_order_items.sql): `dbt test --select not_null_stg_order_items_order_item_id unique_stg_order_items_order_item_id`",
         )
         t_stg_order_items_test.set_upstream([t_stg_order_items])
         t_stg_orders = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_orders",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -468,22 +418,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "stg_orders",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="dbt model `model.shop.stg_orders` (models/staging/stg_orders.sql): `dbt run --select stg_orders`",
         )
         t_stg_orders.set_upstream([t_extract_orders])
         t_stg_orders_test = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_orders_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -501,22 +446,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "stg_orders_test",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="the tests of dbt model `model.shop.stg_orders` (models/staging/stg_orders.sql): `dbt test --select accepted_values_stg_orders_status__placed__shipped__completed__returned not_null_stg_orders_order_id unique_stg_orders_order_id`",
         )
         t_stg_orders_test.set_upstream([t_stg_orders])
         t_stg_payments = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_payments",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -532,22 +472,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "stg_payments",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="dbt model `model.shop.stg_payments` (models/staging/stg_payments.sql): `dbt run --select stg_payments`",
         )
         t_stg_payments.set_upstream([t_extract_payments, t_payment_methods_test])
         t_stg_payments_test = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_payments_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -565,18 +500,12 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "stg_payments_test",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="the tests of dbt model `model.shop.stg_payments` (models/staging/stg_payments.sql): `dbt test --select not_null_stg_payments_payment_id relationships_stg_payments_payment_method__payment_method__ref_payment_methods_ unique_stg_payments_payment_id`",
         )
         t_stg_payments_test.set_upstream([t_payment_methods, t_stg_payments])
@@ -586,6 +515,7 @@ with DAG(
         group_display_name="gold",
     ):
         t_fct_payments_by_method = DockerOperator(
+            **TASK_ARGS,
             task_id="fct_payments_by_method",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -601,24 +531,19 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "fct_payments_by_method",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="dbt model `model.shop.fct_payments_by_method` (models/marts/finance/fct_payments_by_method.sql): `dbt run --select fct_payments_by_method`",
         )
         t_fct_payments_by_method.set_upstream(
             [t_payment_methods_test, t_stg_payments_test],
         )
         t_orders = DockerOperator(
+            **TASK_ARGS,
             task_id="orders",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -634,24 +559,19 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "orders",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="dbt model `model.shop.orders` (models/marts/orders.sql): `dbt run --select orders`",
         )
         t_orders.set_upstream(
             [t_stg_order_items_test, t_stg_orders_test, t_stg_payments_test],
         )
         t_orders_test = DockerOperator(
+            **TASK_ARGS,
             task_id="orders_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -669,22 +589,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "orders_test",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="the tests of dbt model `model.shop.orders` (models/marts/orders.sql): `dbt test --select assert_paid_orders_not_overpaid not_null_orders_order_id unique_orders_order_id`",
         )
         t_orders_test.set_upstream([t_orders])
         t_customers = DockerOperator(
+            **TASK_ARGS,
             task_id="customers",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -700,24 +615,19 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "customers",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="dbt model `model.shop.customers` (models/marts/customers.sql): `dbt run --select customers`",
         )
         t_customers.set_upstream(
             [t_country_codes_test, t_orders_test, t_stg_customers_test],
         )
         t_customers_test = DockerOperator(
+            **TASK_ARGS,
             task_id="customers_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -735,22 +645,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "customers_test",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="the tests of dbt model `model.shop.customers` (models/marts/customers.sql): `dbt test --select not_null_customers_customer_id relationships_orders_customer_id__customer_id__ref_customers_ unique_customers_customer_id`",
         )
         t_customers_test.set_upstream([t_customers, t_orders])
         t_fct_revenue_by_region = DockerOperator(
+            **TASK_ARGS,
             task_id="fct_revenue_by_region",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -766,22 +671,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "fct_revenue_by_region",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="dbt model `model.shop.fct_revenue_by_region` (models/marts/finance/fct_revenue_by_region.sql): `dbt run --select fct_revenue_by_region`",
         )
         t_fct_revenue_by_region.set_upstream([t_customers_test, t_orders_test])
         t_fct_revenue_daily = DockerOperator(
+            **TASK_ARGS,
             task_id="fct_revenue_daily",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -797,22 +697,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "fct_revenue_daily",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="dbt model `model.shop.fct_revenue_daily` (models/marts/finance/fct_revenue_daily.sql): `dbt run --select fct_revenue_daily`",
         )
         t_fct_revenue_daily.set_upstream([t_orders_test])
         t_fct_revenue_daily_test = DockerOperator(
+            **TASK_ARGS,
             task_id="fct_revenue_daily_test",
             image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -830,18 +725,12 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "shopco__warehouse"},
             ),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "fct_revenue_daily_test",
                 "pipec.io/tenant": "shopco",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="the tests of dbt model `model.shop.fct_revenue_daily` (models/marts/finance/fct_revenue_daily.sql): `dbt test --select not_null_fct_revenue_daily_order_date unique_fct_revenue_daily_order_date`",
         )
         t_fct_revenue_daily_test.set_upstream([t_fct_revenue_daily])

@@ -38,6 +38,14 @@ class _ConnectionSecrets(Mapping):
         return len(self._connection_ids)
 
 
+TASK_ARGS = dict(
+    network_mode="edge",
+    docker_url="unix://var/run/docker.sock",
+    user="10001",
+    auto_remove="success",
+    mount_tmp_dir=False,
+)
+
 default_args = {
     "owner": "sales-analytics",
     "pool": "acme",
@@ -63,6 +71,7 @@ with DAG(
         group_display_name="bronze",
     ):
         t_extract_customers = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_customers",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -80,21 +89,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_order_items = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_order_items",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -116,21 +121,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_order_items",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_orders = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_orders",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -152,21 +153,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_payments = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_payments",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -188,21 +185,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_payments",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_products = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_products",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -220,19 +213,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "acme__source", "WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_products",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -240,6 +228,7 @@ with DAG(
         group_display_name="silver",
     ):
         t_stg_customers = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_customers",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -257,22 +246,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_customers",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_customers.set_upstream([t_extract_customers])
         t_customers_snapshot = DockerOperator(
+            **TASK_ARGS,
             task_id="customers_snapshot",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -286,22 +271,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "customers_snapshot",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_customers_snapshot.set_upstream([t_stg_customers])
         t_stg_order_items = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_order_items",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -319,22 +300,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_order_items",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_order_items.set_upstream([t_extract_order_items])
         t_stg_orders = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_orders",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -352,22 +329,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_orders",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_orders.set_upstream([t_extract_orders])
         t_stg_payments = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_payments",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -385,22 +358,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_payments",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_payments.set_upstream([t_extract_payments])
         t_stg_products = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_products",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -418,19 +387,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_products",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_products.set_upstream([t_extract_products])
     with TaskGroup(
@@ -439,6 +403,7 @@ with DAG(
         group_display_name="gold",
     ):
         t_fct_sales = DockerOperator(
+            **TASK_ARGS,
             task_id="fct_sales",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -457,19 +422,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "fct_sales",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             retries=3,
             execution_timeout=timedelta(seconds=3600),
         )
@@ -483,6 +443,7 @@ with DAG(
             ],
         )
         t_sales_forecast = DockerOperator(
+            **TASK_ARGS,
             task_id="sales_forecast",
             image=literal("registry.example.com/etl/spark-runner:0.1.0"),
             entrypoint=["spark-runner"],
@@ -497,23 +458,19 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=1.0,
             mem_limit=4294967296,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "sales_forecast",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             execution_timeout=timedelta(seconds=5400),
         )
         t_sales_forecast.set_upstream([t_fct_sales])
         t_test_sales = DockerOperator(
+            **TASK_ARGS,
             task_id="test_sales",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -527,19 +484,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "acme__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.25,
             mem_limit=536870912,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "test_sales",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             retries=0,
         )
         t_test_sales.set_upstream([t_fct_sales])

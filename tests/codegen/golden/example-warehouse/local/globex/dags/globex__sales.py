@@ -37,6 +37,14 @@ class _ConnectionSecrets(Mapping):
         return len(self._connection_ids)
 
 
+TASK_ARGS = dict(
+    network_mode="edge",
+    docker_url="unix://var/run/docker.sock",
+    user="10001",
+    auto_remove="success",
+    mount_tmp_dir=False,
+)
+
 default_args = {
     "owner": "sales-analytics",
     "pool": "globex",
@@ -62,6 +70,7 @@ with DAG(
         group_display_name="bronze",
     ):
         t_extract_customers = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_customers",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -79,21 +88,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "globex__source", "WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_order_items = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_order_items",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -115,21 +120,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "globex__source", "WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_order_items",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_orders = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_orders",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -151,21 +152,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "globex__source", "WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_payments = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_payments",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -187,21 +184,17 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "globex__source", "WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_payments",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_products = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_products",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -219,19 +212,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "globex__source", "WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_products",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -239,6 +227,7 @@ with DAG(
         group_display_name="silver",
     ):
         t_stg_customers = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_customers",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -256,22 +245,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_customers",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_customers.set_upstream([t_extract_customers])
         t_customers_snapshot = DockerOperator(
+            **TASK_ARGS,
             task_id="customers_snapshot",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -285,22 +270,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "customers_snapshot",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_customers_snapshot.set_upstream([t_stg_customers])
         t_stg_order_items = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_order_items",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -318,22 +299,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_order_items",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_order_items.set_upstream([t_extract_order_items])
         t_stg_orders = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_orders",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -351,22 +328,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_orders",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_orders.set_upstream([t_extract_orders])
         t_stg_payments = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_payments",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -384,22 +357,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_payments",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_payments.set_upstream([t_extract_payments])
         t_stg_products = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_products",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -417,19 +386,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_products",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_products.set_upstream([t_extract_products])
     with TaskGroup(
@@ -438,6 +402,7 @@ with DAG(
         group_display_name="gold",
     ):
         t_fct_sales = DockerOperator(
+            **TASK_ARGS,
             task_id="fct_sales",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -456,19 +421,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "fct_sales",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             retries=3,
             execution_timeout=timedelta(seconds=3600),
         )
@@ -482,6 +442,7 @@ with DAG(
             ],
         )
         t_sales_forecast = DockerOperator(
+            **TASK_ARGS,
             task_id="sales_forecast",
             image=literal("registry.example.com/etl/spark-runner:0.1.0"),
             entrypoint=["spark-runner"],
@@ -496,23 +457,19 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=1.0,
             mem_limit=4294967296,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "sales_forecast",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             execution_timeout=timedelta(seconds=5400),
         )
         t_sales_forecast.set_upstream([t_fct_sales])
         t_test_sales = DockerOperator(
+            **TASK_ARGS,
             task_id="test_sales",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -526,19 +483,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.25,
             mem_limit=536870912,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "test_sales",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             retries=0,
         )
         t_test_sales.set_upstream([t_fct_sales])

@@ -36,6 +36,14 @@ class _ConnectionSecrets(Mapping):
         return len(self._connection_ids)
 
 
+TASK_ARGS = dict(
+    network_mode="edge",
+    docker_url="unix://var/run/docker.sock",
+    user="10001",
+    auto_remove="success",
+    mount_tmp_dir=False,
+)
+
 default_args = {
     "owner": "finance-data",
     "pool": "initech",
@@ -61,6 +69,7 @@ with DAG(
         group_display_name="bronze",
     ):
         t_extract_accounts = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_accounts",
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             entrypoint=["extract"],
@@ -78,22 +87,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "initech__erp", "WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "extract_accounts",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             execution_timeout=timedelta(seconds=2400),
         )
         t_extract_gl_entries = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_gl_entries",
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             entrypoint=["extract"],
@@ -111,22 +116,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "initech__erp", "WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "extract_gl_entries",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             execution_timeout=timedelta(seconds=2400),
         )
         t_extract_invoices = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_invoices",
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             entrypoint=["extract"],
@@ -144,19 +145,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"SOURCE_DSN": "initech__erp", "WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "extract_invoices",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             execution_timeout=timedelta(seconds=2400),
         )
     with TaskGroup(
@@ -165,6 +161,7 @@ with DAG(
         group_display_name="silver",
     ):
         t_accounts_snapshot = DockerOperator(
+            **TASK_ARGS,
             task_id="accounts_snapshot",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -178,22 +175,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "accounts_snapshot",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_accounts_snapshot.set_upstream([t_extract_accounts])
         t_stg_ledger = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_ledger",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -211,19 +204,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "stg_ledger",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_ledger.set_upstream([t_extract_gl_entries, t_extract_invoices])
     with TaskGroup(
@@ -232,6 +220,7 @@ with DAG(
         group_display_name="gold",
     ):
         t_fct_revenue = DockerOperator(
+            **TASK_ARGS,
             task_id="fct_revenue",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -249,23 +238,19 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "fct_revenue",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             execution_timeout=timedelta(seconds=2700),
         )
         t_fct_revenue.set_upstream([t_accounts_snapshot, t_stg_ledger])
         t_test_finance = DockerOperator(
+            **TASK_ARGS,
             task_id="test_finance",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -280,18 +265,13 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.25,
             mem_limit=536870912,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "test_finance",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_test_finance.set_upstream([t_fct_revenue])

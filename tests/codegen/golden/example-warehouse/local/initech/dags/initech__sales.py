@@ -38,6 +38,14 @@ class _ConnectionSecrets(Mapping):
         return len(self._connection_ids)
 
 
+TASK_ARGS = dict(
+    network_mode="edge",
+    docker_url="unix://var/run/docker.sock",
+    user="10001",
+    auto_remove="success",
+    mount_tmp_dir=False,
+)
+
 default_args = {
     "owner": "sales-analytics",
     "pool": "initech",
@@ -63,6 +71,7 @@ with DAG(
         group_display_name="bronze",
     ):
         t_extract_customers = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_customers",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -83,21 +92,17 @@ with DAG(
                     "WAREHOUSE_DSN": "initech__warehouse",
                 },
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_order_items = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_order_items",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -122,21 +127,17 @@ with DAG(
                     "WAREHOUSE_DSN": "initech__warehouse",
                 },
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_order_items",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_orders = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_orders",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -161,21 +162,17 @@ with DAG(
                     "WAREHOUSE_DSN": "initech__warehouse",
                 },
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_payments = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_payments",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -200,21 +197,17 @@ with DAG(
                     "WAREHOUSE_DSN": "initech__warehouse",
                 },
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_payments",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_extract_products = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_products",
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -235,19 +228,14 @@ with DAG(
                     "WAREHOUSE_DSN": "initech__warehouse",
                 },
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_products",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -255,6 +243,7 @@ with DAG(
         group_display_name="silver",
     ):
         t_stg_customers = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_customers",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -272,22 +261,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_customers",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_customers.set_upstream([t_extract_customers])
         t_customers_snapshot = DockerOperator(
+            **TASK_ARGS,
             task_id="customers_snapshot",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -301,22 +286,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "customers_snapshot",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_customers_snapshot.set_upstream([t_stg_customers])
         t_stg_order_items = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_order_items",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -334,22 +315,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_order_items",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_order_items.set_upstream([t_extract_order_items])
         t_stg_orders = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_orders",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -367,22 +344,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_orders",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_orders.set_upstream([t_extract_orders])
         t_stg_payments = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_payments",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -400,22 +373,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_payments",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_payments.set_upstream([t_extract_payments])
         t_stg_products = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_products",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -433,19 +402,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_products",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_products.set_upstream([t_extract_products])
     with TaskGroup(
@@ -454,6 +418,7 @@ with DAG(
         group_display_name="gold",
     ):
         t_fct_sales = DockerOperator(
+            **TASK_ARGS,
             task_id="fct_sales",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -472,19 +437,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.5,
             mem_limit=2147483648,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "fct_sales",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             retries=3,
             execution_timeout=timedelta(seconds=3600),
         )
@@ -498,6 +458,7 @@ with DAG(
             ],
         )
         t_sales_forecast = DockerOperator(
+            **TASK_ARGS,
             task_id="sales_forecast",
             image=literal("registry.example.com/etl/spark-runner:0.1.0"),
             entrypoint=["spark-runner"],
@@ -512,23 +473,19 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=1.0,
             mem_limit=4294967296,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "sales_forecast",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             execution_timeout=timedelta(seconds=5400),
         )
         t_sales_forecast.set_upstream([t_fct_sales])
         t_test_sales = DockerOperator(
+            **TASK_ARGS,
             task_id="test_sales",
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             entrypoint=["dbt-runner"],
@@ -542,19 +499,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"WAREHOUSE_DSN": "initech__warehouse"},
             ),
-            network_mode="edge",
-            docker_url="unix://var/run/docker.sock",
             cpus=0.25,
             mem_limit=536870912,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "test_sales",
                 "pipec.io/tenant": "initech",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             retries=0,
         )
         t_test_sales.set_upstream([t_fct_sales])

@@ -71,6 +71,18 @@ PULL_SECRET = k8s.V1LocalObjectReference(
     local_vars_configuration=K8S_CONFIG,
 )
 
+TASK_ARGS = dict(
+    namespace=literal("tenant-acme"),
+    service_account_name="pipec-task",
+    automount_service_account_token=False,
+    security_context=POD_SECURITY_CONTEXT,
+    container_security_context=CONTAINER_SECURITY_CONTEXT,
+    on_finish_action="delete_pod",
+    random_name_suffix=False,
+    kubernetes_conn_id=None,
+    in_cluster=True,
+)
+
 default_args = {
     "owner": "finance-data",
     "pool": "acme",
@@ -96,9 +108,9 @@ with DAG(
         group_display_name="bronze",
     ):
         t_extract_accounts = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_accounts",
             name="finance-extract-accounts-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -127,24 +139,16 @@ with DAG(
                 "pipec.io/task": "extract_accounts",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
         t_extract_gl_entries = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_gl_entries",
             name="finance-extract-gl-entries-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -173,24 +177,16 @@ with DAG(
                 "pipec.io/task": "extract_gl_entries",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
         t_extract_invoices = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_invoices",
             name="finance-extract-invoices-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -219,17 +215,9 @@ with DAG(
                 "pipec.io/task": "extract_invoices",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
@@ -239,9 +227,9 @@ with DAG(
         group_display_name="silver",
     ):
         t_accounts_snapshot = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="accounts_snapshot",
             name="finance-accounts-snapshot-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -259,23 +247,15 @@ with DAG(
                 "pipec.io/task": "accounts_snapshot",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_accounts_snapshot.set_upstream([t_extract_accounts])
         t_stg_ledger = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="stg_ledger",
             name="finance-stg-ledger-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -297,17 +277,9 @@ with DAG(
                 "pipec.io/task": "stg_ledger",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_stg_ledger.set_upstream([t_extract_gl_entries, t_extract_invoices])
     with TaskGroup(
@@ -316,9 +288,9 @@ with DAG(
         group_display_name="gold",
     ):
         t_fct_revenue = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="fct_revenue",
             name="finance-fct-revenue-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -344,25 +316,17 @@ with DAG(
                 "pipec.io/task": "fct_revenue",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             retries=2,
             execution_timeout=timedelta(seconds=2700),
         )
         t_fct_revenue.set_upstream([t_accounts_snapshot, t_stg_ledger])
         t_test_finance = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="test_finance",
             name="finance-test-finance-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -391,16 +355,8 @@ with DAG(
                 "pipec.io/task": "test_finance",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_test_finance.set_upstream([t_fct_revenue])

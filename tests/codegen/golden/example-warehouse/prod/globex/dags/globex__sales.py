@@ -87,6 +87,18 @@ ENV_CURSOR_COLUMN = k8s.V1EnvVar(
     local_vars_configuration=K8S_CONFIG,
 )
 
+TASK_ARGS = dict(
+    namespace=literal("tenant-globex"),
+    service_account_name="pipec-task",
+    automount_service_account_token=False,
+    security_context=POD_SECURITY_CONTEXT,
+    container_security_context=CONTAINER_SECURITY_CONTEXT,
+    on_finish_action="delete_pod",
+    random_name_suffix=False,
+    kubernetes_conn_id=None,
+    in_cluster=True,
+)
+
 default_args = {
     "owner": "sales-analytics",
     "pool": "globex",
@@ -112,9 +124,9 @@ with DAG(
         group_display_name="bronze",
     ):
         t_extract_customers = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_customers",
             name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -135,22 +147,14 @@ with DAG(
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_extract_order_items = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_order_items",
             name="sales-extract-order-items-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -185,22 +189,14 @@ with DAG(
                 "pipec.io/task": "extract_order_items",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_extract_orders = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_orders",
             name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -235,22 +231,14 @@ with DAG(
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_extract_payments = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_payments",
             name="sales-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -285,22 +273,14 @@ with DAG(
                 "pipec.io/task": "extract_payments",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_extract_products = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_products",
             name="sales-extract-products-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -321,17 +301,9 @@ with DAG(
                 "pipec.io/task": "extract_products",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -339,9 +311,9 @@ with DAG(
         group_display_name="silver",
     ):
         t_stg_customers = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="stg_customers",
             name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -363,23 +335,15 @@ with DAG(
                 "pipec.io/task": "stg_customers",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_stg_customers.set_upstream([t_extract_customers])
         t_customers_snapshot = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="customers_snapshot",
             name="sales-customers-snapshot-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -397,23 +361,15 @@ with DAG(
                 "pipec.io/task": "customers_snapshot",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_customers_snapshot.set_upstream([t_stg_customers])
         t_stg_order_items = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="stg_order_items",
             name="sales-stg-order-items-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -435,23 +391,15 @@ with DAG(
                 "pipec.io/task": "stg_order_items",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_stg_order_items.set_upstream([t_extract_order_items])
         t_stg_orders = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="stg_orders",
             name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -473,23 +421,15 @@ with DAG(
                 "pipec.io/task": "stg_orders",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_stg_orders.set_upstream([t_extract_orders])
         t_stg_payments = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="stg_payments",
             name="sales-stg-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -511,23 +451,15 @@ with DAG(
                 "pipec.io/task": "stg_payments",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_stg_payments.set_upstream([t_extract_payments])
         t_stg_products = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="stg_products",
             name="sales-stg-products-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -549,17 +481,9 @@ with DAG(
                 "pipec.io/task": "stg_products",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_stg_products.set_upstream([t_extract_products])
     with TaskGroup(
@@ -568,9 +492,9 @@ with DAG(
         group_display_name="gold",
     ):
         t_fct_sales = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="fct_sales",
             name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -603,17 +527,9 @@ with DAG(
                 "pipec.io/task": "fct_sales",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             retries=3,
             execution_timeout=timedelta(seconds=3600),
         )
@@ -627,9 +543,9 @@ with DAG(
             ],
         )
         t_sales_forecast = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="sales_forecast",
             name="sales-sales-forecast-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/spark-runner:0.1.0"),
             cmds=[literal("spark-runner")],
             arguments=[
@@ -658,24 +574,16 @@ with DAG(
                 "pipec.io/task": "sales_forecast",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             execution_timeout=timedelta(seconds=5400),
         )
         t_sales_forecast.set_upstream([t_fct_sales])
         t_test_sales = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="test_sales",
             name="sales-test-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -697,17 +605,9 @@ with DAG(
                 "pipec.io/task": "test_sales",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             retries=0,
         )
         t_test_sales.set_upstream([t_fct_sales])

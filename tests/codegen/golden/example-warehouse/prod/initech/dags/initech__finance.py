@@ -78,6 +78,18 @@ TOLERATION = k8s.V1Toleration(
     local_vars_configuration=K8S_CONFIG,
 )
 
+TASK_ARGS = dict(
+    namespace=literal("tenant-initech"),
+    service_account_name="pipec-task",
+    automount_service_account_token=False,
+    security_context=POD_SECURITY_CONTEXT,
+    container_security_context=CONTAINER_SECURITY_CONTEXT,
+    on_finish_action="delete_pod",
+    random_name_suffix=False,
+    kubernetes_conn_id=None,
+    in_cluster=True,
+)
+
 default_args = {
     "owner": "finance-data",
     "pool": "initech",
@@ -103,9 +115,9 @@ with DAG(
         group_display_name="bronze",
     ):
         t_extract_accounts = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_accounts",
             name="finance-extract-accounts-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -134,26 +146,18 @@ with DAG(
                 "pipec.io/task": "extract_accounts",
                 "pipec.io/tenant": "initech",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
         t_extract_gl_entries = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_gl_entries",
             name="finance-extract-gl-entries-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -182,26 +186,18 @@ with DAG(
                 "pipec.io/task": "extract_gl_entries",
                 "pipec.io/tenant": "initech",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
         t_extract_invoices = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_invoices",
             name="finance-extract-invoices-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/sqlserver-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -230,19 +226,11 @@ with DAG(
                 "pipec.io/task": "extract_invoices",
                 "pipec.io/tenant": "initech",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             queue="bronze",
             execution_timeout=timedelta(seconds=2400),
         )
@@ -252,9 +240,9 @@ with DAG(
         group_display_name="silver",
     ):
         t_accounts_snapshot = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="accounts_snapshot",
             name="finance-accounts-snapshot-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -272,25 +260,17 @@ with DAG(
                 "pipec.io/task": "accounts_snapshot",
                 "pipec.io/tenant": "initech",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_accounts_snapshot.set_upstream([t_extract_accounts])
         t_stg_ledger = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="stg_ledger",
             name="finance-stg-ledger-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -312,19 +292,11 @@ with DAG(
                 "pipec.io/task": "stg_ledger",
                 "pipec.io/tenant": "initech",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_stg_ledger.set_upstream([t_extract_gl_entries, t_extract_invoices])
     with TaskGroup(
@@ -333,9 +305,9 @@ with DAG(
         group_display_name="gold",
     ):
         t_fct_revenue = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="fct_revenue",
             name="finance-fct-revenue-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -361,27 +333,19 @@ with DAG(
                 "pipec.io/task": "fct_revenue",
                 "pipec.io/tenant": "initech",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             retries=2,
             execution_timeout=timedelta(seconds=2700),
         )
         t_fct_revenue.set_upstream([t_accounts_snapshot, t_stg_ledger])
         t_test_finance = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="test_finance",
             name="finance-test-finance-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-initech"),
             image=literal("registry.example.com/etl/dbt-runner:0.1.0"),
             cmds=[literal("dbt-runner")],
             arguments=[
@@ -410,18 +374,10 @@ with DAG(
                 "pipec.io/task": "test_finance",
                 "pipec.io/tenant": "initech",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_test_finance.set_upstream([t_fct_revenue])

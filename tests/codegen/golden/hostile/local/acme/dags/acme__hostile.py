@@ -37,6 +37,15 @@ class _ConnectionSecrets(Mapping):
         return len(self._connection_ids)
 
 
+TASK_ARGS = dict(
+    network_mode="edge",
+    cpus=0.5,
+    mem_limit=1073741824,
+    user="10001",
+    auto_remove="success",
+    mount_tmp_dir=False,
+)
+
 default_args = {
     "owner": "pipec",
     "pool": "acme",
@@ -63,6 +72,7 @@ with DAG(
         group_display_name="bronze",
     ):
         t_hostile_00 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_00",
             image=literal("registry.localhost/etl/hostile:1.0"),
             entrypoint=[
@@ -91,20 +101,15 @@ with DAG(
                 "VAR_7": literal("{% raw %}"),
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_00",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_01 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_01",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -128,20 +133,15 @@ with DAG(
                 "VAR_7": literal("ends.json"),
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_01",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_02 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_02",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -165,20 +165,15 @@ with DAG(
                 "VAR_7": literal(""),
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_02",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_03 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_03",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -202,20 +197,15 @@ with DAG(
                 "VAR_7": "{{ run_id }}back\\slash \\n not a newline{{ run_id }}",
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_03",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_04 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_04",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -239,20 +229,15 @@ with DAG(
                 "VAR_7": '{{ ds }}{{ "trailing newline\\n" }}{{ ds }}',
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_04",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_05 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_05",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -276,20 +261,15 @@ with DAG(
                 "VAR_7": "{{ logical_date | ts }}tab\there{{ logical_date | ts }}",
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_05",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_06 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_06",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -313,20 +293,15 @@ with DAG(
                 "VAR_7": '{{ run_id }}{{ "\\x7b% raw %\\x7d" }}{{ run_id }}',
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_06",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_07 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_07",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -350,20 +325,15 @@ with DAG(
                 "VAR_7": '{{ ds }}{{ "\\x7b# comment #\\x7d" }}{{ ds }}',
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_07",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_08 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_08",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -387,20 +357,15 @@ with DAG(
                 "VAR_7": "{{ logical_date | ts }}$(VAR){{ logical_date | ts }}",
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_08",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_09 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_09",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -424,20 +389,15 @@ with DAG(
                 "VAR_7": '{{ run_id }}{{ "$\\x7bx\\x7d" }}{{ run_id }}',
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_09",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_10 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_10",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -461,20 +421,15 @@ with DAG(
                 "VAR_7": "{{ ds }}ends.json{{ ds }}",
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_10",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_11 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_11",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -498,20 +453,15 @@ with DAG(
                 "VAR_7": "{{ logical_date | ts }}ends.sh{{ logical_date | ts }}",
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_11",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_12 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_12",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -535,20 +485,15 @@ with DAG(
                 "VAR_7": "{{ run_id }}ends.bash{{ run_id }}",
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_12",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_13 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_13",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -572,20 +517,15 @@ with DAG(
                 "VAR_7": "{{ ds }}[not a list]{{ ds }}",
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_13",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_14 = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_14",
             image=literal("registry.localhost/etl/hostile:1.0"),
             command=[
@@ -609,34 +549,23 @@ with DAG(
                 "VAR_7": "{{ logical_date | ts }}{{ logical_date | ts }}",
             },
             private_environment=_ConnectionSecrets({"WAREHOUSE": "acme__warehouse"}),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_14",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_silver = DockerOperator(
+            **TASK_ARGS,
             task_id="silver",
             image=literal("registry.localhost/etl/hostile:1.0"),
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "silver",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             doc_md="task doc naming a file: notes.md\n",
         )
     with TaskGroup(
@@ -645,6 +574,7 @@ with DAG(
         group_display_name="silver",
     ):
         t_hostile_static = DockerOperator(
+            **TASK_ARGS,
             task_id="hostile_static",
             image=literal("registry.localhost/etl/hostile:{{ ds }}.sh"),
             entrypoint=[
@@ -725,18 +655,12 @@ with DAG(
                 "S_22": literal(" leading and trailing space "),
                 "S_23": literal(""),
             },
-            network_mode="edge",
-            cpus=0.5,
-            mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_static",
                 "pipec.io/tenant": "acme",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_hostile_static.set_upstream(
             [

@@ -38,6 +38,13 @@ class _ConnectionSecrets(Mapping):
         return len(self._connection_ids)
 
 
+TASK_ARGS = dict(
+    network_mode="edge",
+    user="10001",
+    auto_remove="success",
+    mount_tmp_dir=False,
+)
+
 default_args = {
     "owner": "data-eng",
     "pool": "globex",
@@ -65,6 +72,7 @@ with DAG(
         group_display_name="bronze",
     ):
         t_extract_customers = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_customers",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -81,22 +89,19 @@ with DAG(
             ],
             environment={"LOG_LEVEL": literal("info"), "RUN_ID": "{{ run_id }}"},
             private_environment=_ConnectionSecrets({"WAREHOUSE": "globex__warehouse"}),
-            network_mode="edge",
             cpus=0.5,
             mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
         t_extract_orders = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_orders",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -113,22 +118,19 @@ with DAG(
             ],
             environment={"LOG_LEVEL": literal("info"), "RUN_ID": "{{ run_id }}"},
             private_environment=_ConnectionSecrets({"WAREHOUSE": "globex__warehouse"}),
-            network_mode="edge",
             cpus=0.5,
             mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
         t_extract_payments = DockerOperator(
+            **TASK_ARGS,
             task_id="extract_payments",
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             entrypoint=["extract"],
@@ -145,18 +147,14 @@ with DAG(
             ],
             environment={"LOG_LEVEL": literal("info"), "RUN_ID": "{{ run_id }}"},
             private_environment=_ConnectionSecrets({"WAREHOUSE": "globex__warehouse"}),
-            network_mode="edge",
             cpus=0.5,
             mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_payments",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
@@ -166,6 +164,7 @@ with DAG(
         group_display_name="silver",
     ):
         t_stg_customers = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_customers",
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             command=[
@@ -178,21 +177,18 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"DBT_WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
             cpus=0.5,
             mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_customers",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_customers.set_upstream([t_extract_customers])
         t_stg_orders = DockerOperator(
+            **TASK_ARGS,
             task_id="stg_orders",
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             command=[
@@ -205,18 +201,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"DBT_WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
             cpus=0.5,
             mem_limit=1073741824,
-            user="10001",
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_orders",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
         )
         t_stg_orders.set_upstream([t_extract_orders, t_extract_payments])
     with TaskGroup(
@@ -225,6 +217,7 @@ with DAG(
         group_display_name="gold",
     ):
         t_fct_sales = DockerOperator(
+            **TASK_ARGS,
             task_id="fct_sales",
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             command=[
@@ -237,18 +230,14 @@ with DAG(
             private_environment=_ConnectionSecrets(
                 {"DBT_WAREHOUSE_DSN": "globex__warehouse"},
             ),
-            network_mode="edge",
             cpus=2.0,
             mem_limit=8589934592,
-            user="10001",
             labels={
                 "pipec.io/layer": "gold",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "fct_sales",
                 "pipec.io/tenant": "globex",
             },
-            auto_remove="success",
-            mount_tmp_dir=False,
             retries=3,
             execution_timeout=timedelta(seconds=10800),
         )

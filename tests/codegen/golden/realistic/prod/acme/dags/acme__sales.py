@@ -78,6 +78,18 @@ ENV_DBT_WAREHOUSE_DSN = k8s.V1EnvVar(
     local_vars_configuration=K8S_CONFIG,
 )
 
+TASK_ARGS = dict(
+    namespace=literal("tenant-acme"),
+    service_account_name="pipec-task",
+    automount_service_account_token=False,
+    security_context=POD_SECURITY_CONTEXT,
+    container_security_context=CONTAINER_SECURITY_CONTEXT,
+    on_finish_action="delete_pod",
+    random_name_suffix=False,
+    kubernetes_conn_id=None,
+    in_cluster=True,
+)
+
 default_args = {
     "owner": "data-eng",
     "pool": "acme",
@@ -105,9 +117,9 @@ with DAG(
         group_display_name="bronze",
     ):
         t_extract_customers = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_customers",
             name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -137,24 +149,16 @@ with DAG(
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
         t_extract_orders = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_orders",
             name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -184,24 +188,16 @@ with DAG(
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
         t_extract_payments = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_payments",
             name="sales-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -231,17 +227,9 @@ with DAG(
                 "pipec.io/task": "extract_payments",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
@@ -251,9 +239,9 @@ with DAG(
         group_display_name="silver",
     ):
         t_stg_customers = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="stg_customers",
             name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[
                 literal("run"),
@@ -270,23 +258,15 @@ with DAG(
                 "pipec.io/task": "stg_customers",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_stg_customers.set_upstream([t_extract_customers])
         t_stg_orders = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="stg_orders",
             name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[
                 literal("run"),
@@ -303,17 +283,9 @@ with DAG(
                 "pipec.io/task": "stg_orders",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_stg_orders.set_upstream([t_extract_orders, t_extract_payments])
     with TaskGroup(
@@ -322,9 +294,9 @@ with DAG(
         group_display_name="gold",
     ):
         t_fct_sales = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="fct_sales",
             name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[
                 literal("run"),
@@ -345,17 +317,9 @@ with DAG(
                 "pipec.io/task": "fct_sales",
                 "pipec.io/tenant": "acme",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             retries=3,
             execution_timeout=timedelta(seconds=10800),
         )

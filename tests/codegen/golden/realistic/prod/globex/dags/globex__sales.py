@@ -85,6 +85,18 @@ ENV_DBT_WAREHOUSE_DSN = k8s.V1EnvVar(
     local_vars_configuration=K8S_CONFIG,
 )
 
+TASK_ARGS = dict(
+    namespace=literal("tenant-globex"),
+    service_account_name="pipec-task",
+    automount_service_account_token=False,
+    security_context=POD_SECURITY_CONTEXT,
+    container_security_context=CONTAINER_SECURITY_CONTEXT,
+    on_finish_action="delete_pod",
+    random_name_suffix=False,
+    kubernetes_conn_id=None,
+    in_cluster=True,
+)
+
 default_args = {
     "owner": "data-eng",
     "pool": "globex",
@@ -112,9 +124,9 @@ with DAG(
         group_display_name="bronze",
     ):
         t_extract_customers = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_customers",
             name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -144,26 +156,18 @@ with DAG(
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
         t_extract_orders = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_orders",
             name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -193,26 +197,18 @@ with DAG(
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
         t_extract_payments = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="extract_payments",
             name="sales-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
             cmds=[literal("extract")],
             arguments=[
@@ -242,19 +238,11 @@ with DAG(
                 "pipec.io/task": "extract_payments",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             queue="bronze",
             doc_md="Extract one table into bronze.",
         )
@@ -264,9 +252,9 @@ with DAG(
         group_display_name="silver",
     ):
         t_stg_customers = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="stg_customers",
             name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[
                 literal("run"),
@@ -283,25 +271,17 @@ with DAG(
                 "pipec.io/task": "stg_customers",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_stg_customers.set_upstream([t_extract_customers])
         t_stg_orders = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="stg_orders",
             name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[
                 literal("run"),
@@ -318,19 +298,11 @@ with DAG(
                 "pipec.io/task": "stg_orders",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
         )
         t_stg_orders.set_upstream([t_extract_orders, t_extract_payments])
     with TaskGroup(
@@ -339,9 +311,9 @@ with DAG(
         group_display_name="gold",
     ):
         t_fct_sales = KubernetesPodOperator(
+            **TASK_ARGS,
             task_id="fct_sales",
             name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
             image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
             arguments=[
                 literal("run"),
@@ -362,19 +334,11 @@ with DAG(
                 "pipec.io/task": "fct_sales",
                 "pipec.io/tenant": "globex",
             },
-            service_account_name="pipec-task",
-            automount_service_account_token=False,
-            security_context=POD_SECURITY_CONTEXT,
-            container_security_context=CONTAINER_SECURITY_CONTEXT,
             volumes=[VOLUME_TMP],
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
-            on_finish_action="delete_pod",
-            random_name_suffix=False,
-            kubernetes_conn_id=None,
-            in_cluster=True,
             retries=3,
             execution_timeout=timedelta(seconds=10800),
         )
