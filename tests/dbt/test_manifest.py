@@ -76,3 +76,19 @@ def test_hash_follows_real_dbt_parse(project: Path) -> None:
     orders.write_text(orders.read_text(encoding="utf-8") + "-- changed\n", encoding="utf-8")
     dbt_parse(project)
     assert mf.load(project / "target" / "manifest.json").sha256 != example
+
+
+@pytest.mark.parametrize(("name", "version", "task"), [
+    ("stg_orders", None, "stg_orders"),
+    ("dim_customers", "2", "dim_customers_v2"),
+    ("dim_customers", "1.5", "dim_customers_v1_5"),  # a dotted version cannot name a Python variable
+    ("Orders-Daily", None, "orders_daily"),
+    ("2024_orders", None, "model_2024_orders"),
+])
+def test_task_names_are_identifiers(name: str, version: str | None, task: str) -> None:
+    from pipec.dbt.reader import _task_name
+
+    node = mf.Node(unique_id=f"model.p.{name}", resource_type="model", name=name, package="p", fqn=("p", name),
+                   path=f"models/{name}.sql", patch_path="", tags=(), config={}, parents=(), version=version)
+    assert _task_name(node) == task
+    assert f"t_{task}".isidentifier()
