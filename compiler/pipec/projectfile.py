@@ -1,7 +1,8 @@
 """pipec.toml as a typed model: every key, its type, and where an error points.
 
-``read_project_file`` parses the TOML, validates it with pydantic (strict: a string
-is never a list, an integer never a string) and turns the first problem into a
+``read_project_file`` parses the TOML, validates it (strict: a string is never a
+list, an integer never a string; a file the quick check refuses goes through the
+pydantic schema) and turns the first problem into a
 ``ProjectFileError`` located at the offending key, so the report shows the line.
 """
 
@@ -11,32 +12,89 @@ import re
 import tomllib
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from functools import cache
 
 
-class LintTable(BaseModel):
+@dataclass(frozen=True)
+class LintTable:
     """``[lint]``: code prefixes to report (``select``, all when empty) and to silence (``ignore``)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    select: list[str]
+    ignore: list[str]
+    per_file_ignores: dict[str, list[str]]
+    written: dict  # the table as written (keys as in the file): what ``pipec.lint.config`` reads
 
-    select: list[str] = Field(default_factory=list)
-    ignore: list[str] = Field(default_factory=list)
-    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, alias="per-file-ignores")
+    def model_dump(self, by_alias: bool = True, exclude_unset: bool = True) -> dict:
+        return dict(self.written)
 
 
-class ProjectFile(BaseModel):
+@dataclass(frozen=True)
+class ProjectFile:
     """The keys of pipec.toml. ``entry`` may be one file name or a list of them."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    entry: list[str] | str = Field(default_factory=lambda: ["main.pipe"])
-    env: str | None = None
-    out: str | None = None
-    lint: LintTable = Field(default_factory=LintTable)
+    entry: list[str] | str
+    env: str | None
+    out: str | None
+    lint: LintTable
 
     @property
     def entries(self) -> list[str]:
         return [self.entry] if isinstance(self.entry, str) else list(self.entry)
+
+
+_LINT_KEYS = {"select", "ignore", "per-file-ignores"}
+
+
+def _strs(value) -> bool:
+    return type(value) is list and all(type(v) is str for v in value)
+
+
+def _plain(data: dict) -> ProjectFile | None:
+    """``data`` as a ProjectFile when every key and type is right, else None (the schema then says why).
+
+    The common case, checked without pydantic (which alone takes longer to import than a no-op
+    compile needs in all); anything unusual goes through the strict pydantic schema.
+    """
+    if not set(data) <= {"entry", "env", "out", "lint"}:
+        return None
+    entry = data.get("entry", ["main.pipe"])
+    if not (type(entry) is str or _strs(entry)):
+        return None
+    if any(k in data and type(data[k]) is not str for k in ("env", "out")):
+        return None
+    lint = data.get("lint", {})
+    if type(lint) is not dict or not set(lint) <= _LINT_KEYS:
+        return None
+    select, ignore = lint.get("select", []), lint.get("ignore", [])
+    per_file = lint.get("per-file-ignores", {})
+    if not (_strs(select) and _strs(ignore) and type(per_file) is dict and all(_strs(v) for v in per_file.values())):
+        return None
+    table = LintTable(list(select), list(ignore), {k: list(v) for k, v in per_file.items()},
+                      {k: lint[k] for k in ("select", "ignore", "per-file-ignores") if k in lint})
+    return ProjectFile(entry if type(entry) is str else list(entry), data.get("env"), data.get("out"), table)
+
+
+@cache
+def _schema():
+    """The strict pydantic model of pipec.toml, which locates the first problem of a file `_plain` refuses."""
+    from pydantic import BaseModel, ConfigDict, Field
+
+    class LintSchema(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+
+        select: list[str] = Field(default_factory=list)
+        ignore: list[str] = Field(default_factory=list)
+        per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, alias="per-file-ignores")
+
+    class ProjectSchema(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+
+        entry: list[str] | str = Field(default_factory=lambda: ["main.pipe"])
+        env: str | None = None
+        out: str | None = None
+        lint: LintSchema = Field(default_factory=LintSchema)
+
+    return ProjectSchema
 
 
 KEY_HELP = ('keys: entry = ["main.pipe"], env = "NAME", out = "build", and [lint] select/ignore = ["W101"], '
@@ -74,10 +132,19 @@ def read_project_file(text: str) -> ProjectFile:
         start = _offset_of(text, str(err))
         raise ProjectFileError("E703", "pipec.toml is not valid TOML", 'pipec.toml is TOML: entry = ["main.pipe"]',
                                start, min(start + 1, len(text)), label=re.sub(r" \(at .*\)$", "", str(err))) from None
+    plain = _plain(data)
+    if plain is not None:
+        return plain
+    from pydantic import ValidationError
+
     try:
-        return ProjectFile.model_validate(data)
+        model = _schema().model_validate(data)
     except ValidationError as err:
         raise _located(text, data, err.errors()[0]) from None
+    lint = model.lint
+    return ProjectFile(model.entry, model.env, model.out,
+                       LintTable(lint.select, lint.ignore, lint.per_file_ignores,
+                                 lint.model_dump(by_alias=True, exclude_unset=True)))
 
 
 def _located(text: str, data: dict, error: dict) -> ProjectFileError:

@@ -61,3 +61,42 @@ def test_a_valid_project_file_loads(tmp_path: Path) -> None:
     (tmp_path / "pipec.toml").write_text('entry = "main.pipe"\nenv = "prod"\nout = "build"\n', encoding="utf-8")
     cfg = load_config(tmp_path / "pipec.toml")
     assert (cfg.entries, cfg.env, cfg.out) == ([tmp_path.resolve() / "main.pipe"], "prod", tmp_path.resolve() / "build")
+
+
+@pytest.mark.parametrize("toml", [
+    "",
+    'entry = "main.pipe"\n',
+    'entry = ["main.pipe", "more.pipe"]\nenv = "prod"\nout = "build"\n',
+    '[lint]\nselect = ["W1"]\nignore = ["W103"]\n',
+    '[lint]\nper-file-ignores = { "legacy/*.pipe" = ["W109"] }\n',
+    'lint = { select = [] }\n',
+    'entry = []\n[lint]\nselect = []\nignore = []\nper-file-ignores = {}\n',
+])
+def test_the_quick_reading_agrees_with_the_schema(toml: str) -> None:
+    """A valid pipec.toml is read without pydantic; the result is the strict schema's."""
+    import tomllib
+
+    from pipec.projectfile import _plain, _schema, read_project_file
+
+    data = tomllib.loads(toml)
+    quick = _plain(data)
+    assert quick is not None and read_project_file(toml) == quick
+    model = _schema().model_validate(data)
+    assert (quick.entry, quick.env, quick.out) == (model.entry, model.env, model.out)
+    lint = model.lint
+    assert (quick.lint.select, quick.lint.ignore, quick.lint.per_file_ignores) == \
+           (lint.select, lint.ignore, lint.per_file_ignores)
+    assert quick.lint.model_dump() == lint.model_dump(by_alias=True, exclude_unset=True)
+
+
+def test_a_compile_reads_pipec_toml_without_pydantic(tmp_path: Path) -> None:
+    """pydantic alone takes most of a no-op compile's budget to import: a valid pipec.toml skips it."""
+    import subprocess
+    import sys
+
+    (tmp_path / "pipec.toml").write_text('entry = ["main.pipe"]\n[lint]\nignore = ["W103"]\n', encoding="utf-8")
+    code = ("import sys; from pathlib import Path; from pipec.project import load_config; "
+            f"load_config(Path({str(tmp_path / 'pipec.toml')!r})); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic' or m.startswith('pipec.ir')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

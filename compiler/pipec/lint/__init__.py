@@ -9,32 +9,49 @@ and the ``[lint]`` selection of pipec.toml to every warning (W101-W103 too).
 
 from __future__ import annotations
 
-from typing import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Callable
 
 from pipec.diagnostics import Diagnostic, Sink
-from pipec.ir import model as ir
-from pipec.ir.decls import Defs
-from pipec.ir.loader import Program
 from pipec.lint import suppress
 from pipec.lint.config import OPT_IN, LintConfig, LintConfigError, from_table
-from pipec.lint.context import LintContext
-from pipec.lint.rules import (duplicate_task_work, foreign_tenant_secret, images, jinja_in_string, layer_quota,
-                              logical_date_lower_bound, pipeline_settings, retries_timeout, task_names, unused)
 
-Rule = Callable[[LintContext, Sink], None]
+if TYPE_CHECKING:
+    from pipec.ir import model as ir
+    from pipec.ir.decls import Defs
+    from pipec.ir.loader import Program
+    from pipec.lint.context import LintContext
 
-RULES: tuple[tuple[Rule, tuple[str, ...]], ...] = (
-    (jinja_in_string.check, ("W104",)),
-    (foreign_tenant_secret.check, ("W105",)),
-    (logical_date_lower_bound.check, ("W106",)),
-    (images.check, images.CODES),
-    (pipeline_settings.check, pipeline_settings.CODES),
-    (retries_timeout.check, retries_timeout.CODES),
-    (task_names.check, ("W113",)),
-    (duplicate_task_work.check, ("W114",)),
-    (layer_quota.check, ("W115",)),
-    (unused.check, unused.CODES),
-)
+Rule = Callable[["LintContext", Sink], None]
+
+
+@cache
+def _rules() -> tuple[tuple[Rule, tuple[str, ...]], ...]:
+    """The rules and their codes. Imported on first use: reading a project's [lint] table
+    (``pipec.lint.config``, which every command does) must not import the IR and every rule."""
+    from pipec.lint.rules import (duplicate_task_work, foreign_tenant_secret, images, jinja_in_string, layer_quota,
+                                  logical_date_lower_bound, pipeline_settings, retries_timeout, task_names, unused)
+
+    return (
+        (jinja_in_string.check, ("W104",)),
+        (foreign_tenant_secret.check, ("W105",)),
+        (logical_date_lower_bound.check, ("W106",)),
+        (images.check, images.CODES),
+        (pipeline_settings.check, pipeline_settings.CODES),
+        (retries_timeout.check, retries_timeout.CODES),
+        (task_names.check, ("W113",)),
+        (duplicate_task_work.check, ("W114",)),
+        (layer_quota.check, ("W115",)),
+        (unused.check, unused.CODES),
+    )
+
+
+def __getattr__(name: str):
+    if name == "RULES":  # pipec.lint.RULES, as before: built on first access
+        return _rules()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 SUPPRESSION_CODES = ("W119", "W120")
 
 
@@ -48,8 +65,10 @@ def lint(program: Program, defs: Defs | None, dags: dict[str | None, list[ir.Dag
     """
     ran = defs is not None and dags is not None
     if ran:
+        from pipec.lint.context import LintContext
+
         ctx = LintContext(program, defs, dags, reuse)
-        for rule, codes in RULES:
+        for rule, codes in _rules():
             if any(config.selects(c) for c in codes):
                 rule(ctx, sink)
         if reuse is not None:
