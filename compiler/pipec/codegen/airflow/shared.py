@@ -56,7 +56,8 @@ class Constants:
     """
 
     def __init__(self, calls: list[Expr]) -> None:
-        self._uses = Counter(e.flat() for call in calls for e in _objects(call) if _shareable(e))
+        self._inert: dict[str, bool] = {}  # flat text -> _inert(): tasks repeat the same objects
+        self._uses = Counter(e.flat() for call in calls for e in _objects(call) if self._shareable(e))
         self._by_text: dict[str, str] = {}
         self.assignments: list[tuple[str, Expr]] = []
 
@@ -73,7 +74,7 @@ class Constants:
         return self._share(value)
 
     def _share(self, expr: Expr) -> Expr:
-        if not _shareable(expr) or self._uses[expr.flat()] < 2:
+        if not self._shareable(expr) or self._uses[expr.flat()] < 2:
             return expr
         text = expr.flat()
         name = self._by_text.get(text)
@@ -82,6 +83,15 @@ class Constants:
             self._by_text[text] = name
             self.assignments.append((name, expr))
         return Code(name)
+
+    def _shareable(self, expr: Expr) -> bool:
+        if not isinstance(expr, Call) or not (expr.func in _CONSTANT_NAMES or expr.func in _NAMED_PREFIXES):
+            return False
+        text = expr.flat()
+        inert = self._inert.get(text)
+        if inert is None:
+            inert = self._inert[text] = _inert(expr)
+        return inert
 
     def _fresh(self, base: str) -> str:
         taken = {name for name, _ in self.assignments}
@@ -98,12 +108,6 @@ def _objects(call: Expr) -> list[Expr]:
         return []
     values = [value for _, value in call.kwargs]
     return [item for v in values for item in (v.items if isinstance(v, List) else (v,))]
-
-
-def _shareable(expr: Expr) -> bool:
-    if not isinstance(expr, Call):
-        return False
-    return (expr.func in _CONSTANT_NAMES or expr.func in _NAMED_PREFIXES) and _inert(expr)
 
 
 def _base_name(call: Call) -> str:
