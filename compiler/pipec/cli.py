@@ -261,12 +261,14 @@ def _unchanged(outputs: dict[str, str]):
 
 
 def _hashes(root: Path, outcome) -> dict[str, str] | None:
-    """SHA-256 of every output now in ``root`` (None if one cannot be read)."""
+    """SHA-256 of every output now in ``root`` (None if one cannot be read).
+
+    Publishing hashed what it wrote or found equal; a file it did not is read back."""
     import hashlib
 
     paths = outcome.written + outcome.unchanged
     try:
-        return {p: hashlib.sha256((root / p).read_bytes()).hexdigest() for p in paths}
+        return {p: outcome.hashes.get(p) or hashlib.sha256((root / p).read_bytes()).hexdigest() for p in paths}
     except OSError:
         return None
 

@@ -26,7 +26,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from pipec.outfolder import LOCK, TEMP_SUFFIX, PublishError, locked, os_error, refuse_symlinks
@@ -55,6 +55,8 @@ class PublishResult:
     stale: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
     extra: tuple[str, ...] = ()
+    # SHA-256 of every output this run published (or, checking, would publish), the manifest included
+    hashes: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def up_to_date(self) -> bool:
@@ -74,8 +76,11 @@ def manifest_bytes(files: dict[str, bytes], inputs: dict[str, str] | None = None
     manifests) is listed under "inputs" when there are any, so that ``--check``
     finds the outputs stale when one of them changed.
     """
-    listing = {path: sha256(data) for path, data in sorted(files.items())}
-    doc = {"files": listing, **({"inputs": dict(sorted(inputs.items()))} if inputs else {})}
+    return _manifest({path: sha256(data) for path, data in files.items()}, inputs)
+
+
+def _manifest(hashes: dict[str, str], inputs: dict[str, str] | None) -> bytes:
+    doc = {"files": dict(sorted(hashes.items())), **({"inputs": dict(sorted(inputs.items()))} if inputs else {})}
     return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
@@ -93,7 +98,9 @@ def publish(
     root = out_dir / env
     for path in files:
         _validate(path)
-    outputs = {**files, manifest: manifest_bytes(files, inputs)}
+    hashes = {path: sha256(data) for path, data in files.items()}
+    outputs = {**files, manifest: _manifest(hashes, inputs)}
+    hashes[manifest] = sha256(outputs[manifest])
     below = (lambda p: f"{env}/{p}") if env else (lambda p: p)
     refuse_symlinks(out_dir, [below(LOCK)])
     if not check:
@@ -103,10 +110,10 @@ def publish(
         refuse_symlinks(out_dir, [below(p) for p in sorted({*outputs, *previous})])
         extra = sorted(p for p in previous if p not in outputs and (root / p).is_file())
         if check:
-            return _compare(root, outputs, extra)
+            return replace(_compare(root, outputs, extra), hashes=hashes)
         remove_stray_temp_files(root, sorted({*outputs, *previous}))
         _refuse_foreign(root, outputs, previous)
-        return _apply(root, outputs, previous, extra, manifest)
+        return replace(_apply(root, outputs, previous, extra, manifest), hashes=hashes)
 
 
 def _make_root(root: Path) -> None:
@@ -306,13 +313,14 @@ def _refuse_foreign(root: Path, outputs: dict[str, bytes], previous: set[str]) -
             "pipec never overwrites files it did not write; move them, or use another --out")
 
 
-def write_atomic(target: Path, data: bytes, mode: int = _FILE_MODE) -> None:
+def write_atomic(target: Path, data: bytes, mode: int = _FILE_MODE, sync: bool = True) -> None:
     """Replace ``target`` with ``data`` at once: a temp file in the same directory, fsync, os.replace.
 
-    The one atomic writer: ``compile``, ``docs`` and ``fmt`` all write through it.
+    The one atomic writer: ``compile``, ``docs`` and ``fmt`` all write through it. ``sync=False``
+    skips the fsync, for caches whose entries are checked when read.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _write_temp(target, data, mode)
+    tmp = _write_temp(target, data, mode, sync)
     try:
         os.replace(tmp, target)
     except BaseException:

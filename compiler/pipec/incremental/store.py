@@ -79,8 +79,8 @@ class Store:
         from pipec.publish import write_atomic
 
         try:
-            for name, text in sorted(self.new.items()):
-                write_atomic(self.root / name, text.encode("utf-8"))
+            for name, text in sorted(self.new.items()):  # no fsync: a torn entry is a miss (see above)
+                write_atomic(self.root / name, text.encode("utf-8"), sync=False)
             self._prune()
         except OSError:
             pass
