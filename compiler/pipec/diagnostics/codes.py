@@ -264,7 +264,7 @@ CODES: dict[str, Code] = _table(
          "(`pipec.limits.MAX_STRING`). Keep large content, such as SQL or config\n"
          "files, in the image and pass its path."),
     Code("E711", "too-many-tasks", "the project has more tasks than the limit",
-         "A project may declare at most 10000 tasks after `for` expansion\n"
+         "A project may declare at most 50000 tasks after `for` expansion\n"
          "(`pipec.limits.MAX_TASKS`); nested `for` loops multiply quickly. pipec stops\n"
          "expanding at the limit."),
     Code("E720", "output-symlink", "a symlink inside the output folder",
