@@ -79,7 +79,12 @@ def analyze(entries: list[Path], root: Path, env: str | None = None, *, all_envs
     result.defs = defs
     inst = Instantiator(defs, sink, memo(program) if memo is not None else None)
     envs = sorted(defs.envs) if all_envs else []
-    dags = {name: _dags(inst, name, sink, reuse) for name in envs or [None]}
+    dags = {}
+    for name in envs or [None]:
+        instantiated = _dags(inst, name, sink, reuse)
+        if lint_config is not None or name == env:  # lint reads every environment's DAGs; compile only its own
+            dags[name] = instantiated
+        del instantiated  # the others are checked and dropped here: a compile's peak memory holds one environment
     inst.check_unused_runners()
     if env is not None:
         result.project = _project(defs, inst, env, sink, root, dags.get(env))

@@ -35,6 +35,7 @@ class Session:
     """The store of one ``pipec compile`` run (output folder and environment)."""
 
     def __init__(self, out_dir: Path, env: str) -> None:
+        self.env = env
         self.out = Path(out_dir) / env
         self.store = Store(store_dir(out_dir, env))
         self.memo = None
@@ -48,7 +49,7 @@ class Session:
     def dag_memo(self, program):
         from pipec.incremental.dags import DagMemo
 
-        self.memo = DagMemo(self.store, program)
+        self.memo = DagMemo(self.store, program, rendered_env=self.env)
         return self.memo
 
     # ------------------------------------------------------------ rendering

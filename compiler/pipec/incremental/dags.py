@@ -39,8 +39,9 @@ SHARED_KINDS = ("platform", "environment", "profile", "enum", "runner", "dbt")
 class DagMemo:
     """``Instantiator.dag`` through the store, for one loaded program."""
 
-    def __init__(self, store: Store, program: Program) -> None:
+    def __init__(self, store: Store, program: Program, rendered_env: str | None = None) -> None:
         self.store, self.program = store, program
+        self.rendered_env = rendered_env  # the environment compiled: only its DAGs are rendered
         self.by_path = {m.path: m for m in program.modules}
         self.by_real = {m.real: m for m in program.modules}
         self.digest = {m.path: _module_digest(m, program) for m in program.modules}
@@ -67,6 +68,8 @@ class DagMemo:
         dag = self._replay(inst, key, tenant)
         if dag is None:
             dag = self._record(inst, key, pipe, tenant, env, tenant_span)
+        if env != self.rendered_env and dag is not None:
+            self.shas.pop(id(dag), None)  # not rendered: its SHA is never asked for, and the DAG can be freed
         return dag
 
     # ------------------------------------------------------------ keys
