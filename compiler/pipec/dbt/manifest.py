@@ -14,16 +14,16 @@ caught by the manifest hash that ``pipec compile`` records in its outputs.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
 import json
 import operator
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import yaml
+
+from pipec.gcpause import cycle_collector_paused
 
 # dbt_schema_version is ".../manifest/v12.json"; v12 is dbt 1.8 and later
 OLDEST_SCHEMA = 12
@@ -101,7 +101,7 @@ def load(path: Path) -> Manifest:
         raise ManifestError("unreadable", f"cannot read dbt manifest `{path.as_posix()}`: {err.strerror}",
                             "check the path and its permissions") from None
     try:
-        with _no_gc():  # a big manifest is millions of acyclic objects: collecting while reading finds nothing
+        with cycle_collector_paused():  # a big manifest is millions of acyclic objects: collecting while reading finds nothing
             doc = json.loads(data)
             version = _schema_version(doc)
             nodes = _nodes(doc)
@@ -117,15 +117,6 @@ def load(path: Path) -> Manifest:
     return Manifest(doc["metadata"].get("project_name") or "", version, content_hash(version, nodes), nodes, disabled)
 
 
-@contextmanager
-def _no_gc():
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def content_hash(version: int, nodes: dict[str, Node]) -> str:
