@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zlib
 from pathlib import Path
 
 from pipec.buildcache import CACHE_DIR, pipec_fingerprint
@@ -46,12 +47,16 @@ class Store:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.used: set[str] = set()  # "kind/key" of every entry read or written by this run
-        self.new: dict[str, str] = {}  # "kind/key" -> file text, written by ``save``
+        # "kind/key" -> the file's bytes, zlib-compressed until ``save`` writes them: a compile's new
+        # entries (every syntax tree, every environment's DAGs) are held to the end, tens of MB at
+        # 20,000 tasks as text, a tenth of that compressed
+        self.new: dict[str, bytes] = {}
 
     def get(self, kind: str, key: str) -> tuple[dict, str] | None:
         """The header and body of an intact entry, else None."""
         name = f"{kind}/{key}"
-        text = self.new.get(name)
+        packed = self.new.get(name)
+        text = zlib.decompress(packed).decode("utf-8") if packed is not None else None
         if text is None:
             try:
                 with open(self.root / kind / key, encoding="utf-8") as handle:
@@ -71,7 +76,7 @@ class Store:
     def put(self, kind: str, key: str, body: str, **header) -> None:
         name = f"{kind}/{key}"
         head = json.dumps({**header, "key": key, "sha": sha(body)}, sort_keys=True)
-        self.new[name] = head + "\n" + body
+        self.new[name] = zlib.compress((head + "\n" + body).encode("utf-8"), 1)
         self.used.add(name)
 
     def save(self) -> None:
@@ -79,8 +84,8 @@ class Store:
         from pipec.publish import write_atomic
 
         try:
-            for name, text in sorted(self.new.items()):  # no fsync: a torn entry is a miss (see above)
-                write_atomic(self.root / name, text.encode("utf-8"), sync=False)
+            for name, packed in sorted(self.new.items()):  # no fsync: a torn entry is a miss (see above)
+                write_atomic(self.root / name, zlib.decompress(packed), sync=False)
             self._prune()
         except OSError:
             pass
