@@ -96,7 +96,10 @@ REASONS = {
 RUN_NOTE = ("This run's machine (a 2-core VM) was otherwise idle, but its CPU speed varies from run to run: "
             "the same CPU-bound Python loop took 1.7 to 2.6 s CPU within one minute. Figures are medians; "
             "differences under about 20% between two figures are within that noise. The parts ran as "
-            "`bench/run.py --only PART` invocations whose results were merged (`--merge`).")
+            "`bench/run.py --only PART` invocations whose results were merged (`--merge`). Between cold "
+            "compiles the previous outputs are set aside, not deleted: for minutes after a mass deletion "
+            "ext4 creates files slowly, which once added 10 s of system time to a 20,000-task compile "
+            "(`bench/compile_bench.py`, `set_aside`).")
 
 
 # Why a figure is missing from a run (the machine was shared; see "How it was measured").
