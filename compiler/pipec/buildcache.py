@@ -126,9 +126,13 @@ def lookup(out_dir: Path, env: str, options: dict[str, str]) -> Record | None:
     record = _read(record_path(out_dir, env))
     if record is None or compute_key(record.inputs, options, pipec_fingerprint()) != record.key:
         return None
-    root = os.path.join(out_dir, env)
-    if any(os.path.islink(os.path.join(root, f)) for f in _folders(record.outputs)):  # E720 in a full compile
+    from pipec.outfolder import PublishError, refuse_symlinks
+
+    try:  # a symlink anywhere in the output tree is E720 in a full compile: never a hit
+        refuse_symlinks(Path(out_dir), [env, *(f"{env}/{p}" for p in record.outputs)])
+    except PublishError:
         return None
+    root = os.path.join(out_dir, env)
     for path, sha in record.outputs.items():
         target = os.path.join(root, path)
         try:
@@ -140,15 +144,6 @@ def lookup(out_dir: Path, env: str, options: dict[str, str]) -> Record | None:
         except OSError:
             return None
     return record
-
-
-def _folders(paths) -> set[str]:
-    """Every folder that holds one of ``paths`` (POSIX, relative), the root ``.`` included."""
-    out = {"."}
-    for path in paths:
-        parts = path.split("/")[:-1]
-        out.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return out
 
 
 def store(out_dir: Path, env: str, inputs: Inputs, options: dict[str, str], outputs: dict[str, str]) -> None:

@@ -11,8 +11,6 @@ import gc
 import os
 import sys
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -149,16 +147,10 @@ def lint(files: tuple[str, ...], fmt: str, color: str) -> None:
 @common_color
 def compile_cmd(files, env, out, check_only, fmt, color) -> None:
     """Compile FILES for one environment into OUT/ENV/ (DAGs, pod specs, tenant manifests)."""
-    import gc
+    from pipec.gcpause import collecting_rarely
 
-    # One short pass that frees little: full collections walking the growing heap cost about
-    # a third of a compile's CPU. Young cycles are still collected.
-    before = gc.get_threshold()
-    gc.set_threshold(200_000, 50, 1_000)
-    try:
+    with collecting_rarely():
         _compile_cmd(files, env, out, check_only, fmt, color)
-    finally:
-        gc.set_threshold(*before)  # in-process callers (tests) keep their own
 
 
 def _compile_cmd(files, env, out, check_only, fmt, color) -> None:
@@ -182,10 +174,9 @@ def _compile_cmd(files, env, out, check_only, fmt, color) -> None:
     outcome, result = _compile(cfg, env, out_dir, check_only, fmt, color)
     if not buildcache.disabled() and (not check_only or outcome.up_to_date):
         config = cfg.root / CONFIG if (cfg.root / CONFIG).is_file() else None
-        outputs = _hashes(out_dir / env, outcome)
-        if outputs is not None:
-            inputs = buildcache.input_files(result.program, config, result.defs)
-            buildcache.store(out_dir, env, inputs, options, outputs)
+        outputs = {p: outcome.hashes[p] for p in outcome.written + outcome.unchanged}  # as published
+        inputs = buildcache.input_files(result.program, config, result.defs)
+        buildcache.store(out_dir, env, inputs, options, outputs)
     raise SystemExit(_report_publish(outcome, out_dir / env, check_only, fmt))
 
 
@@ -193,46 +184,27 @@ def _compile(cfg: ProjectConfig, env: str, out_dir: Path, check_only: bool, fmt:
     """Analyse, generate and publish (or compare); exits on errors. The outcome and the program."""
     from pipec.publish import PublishError, publish
 
-    with _batch_gc():
-        session, result = _analyze_for_compile(cfg, env, out_dir)
-        gc.freeze()  # the syntax trees and the IR live on until the end: no collection walks them again
-        errors = result.errors
-        if errors or result.project is None:
-            _emit(errors, result.sources, fmt, color)
-            _summary(errors, "compile", fmt)
-            raise SystemExit(1)
-        try:
-            if session is not None:
-                files = session.generate(result.project)
-            else:
-                from pipec.codegen import generate
+    session, result = _analyze_for_compile(cfg, env, out_dir)
+    gc.freeze()  # the syntax trees and the IR live on until the end: no collection walks them again
+    errors = result.errors
+    if errors or result.project is None:
+        _emit(errors, result.sources, fmt, color)
+        _summary(errors, "compile", fmt)
+        raise SystemExit(1)
+    try:
+        if session is not None:
+            files = session.generate(result.project)
+        else:
+            from pipec.codegen import generate
 
-                files = generate(result.project)
-            outcome = publish(out_dir, env, files, check=check_only, inputs=dict(result.project.inputs))
-        except PublishError as err:
-            _publish_error(err, fmt, "compile")
-        if session is not None and (not check_only or outcome.up_to_date):
-            session.save()
+            files = generate(result.project)
+        outcome = publish(out_dir, env, files, check=check_only, inputs=dict(result.project.inputs))
+    except PublishError as err:
+        _publish_error(err, fmt, "compile")
+    if session is not None and (not check_only or outcome.up_to_date):
+        session.save()
     _emit(errors, result.sources, fmt, color)  # one (empty) document for machine formats
     return outcome, result
-
-
-@contextmanager
-def _batch_gc() -> Iterator[None]:
-    """Collect cyclic garbage rarely while compiling: one batch of millions of long-lived objects.
-
-    Analysis and code generation make almost no reference cycles, but with the default
-    thresholds (700, 10, 10) the collector walks every live object over and over: about
-    a quarter of a cold compile's CPU at 2,000 tasks, 40% at 20,000. The settings are
-    restored afterwards (the CLI also runs in-process, in tests).
-    """
-    before = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*before)
 
 
 def _analyze_for_compile(cfg: ProjectConfig, env: str, out_dir: Path):
@@ -258,19 +230,6 @@ def _unchanged(outputs: dict[str, str]):
     from pipec.publish import PublishResult
 
     return PublishResult(unchanged=tuple(sorted(outputs)))
-
-
-def _hashes(root: Path, outcome) -> dict[str, str] | None:
-    """SHA-256 of every output now in ``root`` (None if one cannot be read).
-
-    Publishing hashed what it wrote or found equal; a file it did not is read back."""
-    import hashlib
-
-    paths = outcome.written + outcome.unchanged
-    try:
-        return {p: outcome.hashes.get(p) or hashlib.sha256((root / p).read_bytes()).hexdigest() for p in paths}
-    except OSError:
-        return None
 
 
 def _report_publish(outcome, where: Path, check_only: bool, fmt: str) -> int:

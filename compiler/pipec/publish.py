@@ -113,7 +113,7 @@ def publish(
             return replace(_compare(root, outputs, extra), hashes=hashes)
         remove_stray_temp_files(root, sorted({*outputs, *previous}))
         _refuse_foreign(root, outputs, previous)
-        return replace(_apply(root, outputs, previous, extra, manifest), hashes=hashes)
+        return replace(_apply(root, outputs, previous, extra, manifest, hashes), hashes=hashes)
 
 
 def _make_root(root: Path) -> None:
@@ -132,18 +132,19 @@ def _blocking_file(folder: Path) -> Path | None:
 
 
 def _apply(
-    root: Path, outputs: dict[str, bytes], previous: set[str], extra: list[str], manifest: str
+    root: Path, outputs: dict[str, bytes], previous: set[str], extra: list[str], manifest: str,
+    hashes: dict[str, str],
 ) -> PublishResult:
-    """Write changed outputs, remove ``extra``, and bring the manifest up to date."""
+    """Write changed outputs, remove ``extra``, and bring the manifest up to date (``hashes``: of ``outputs``)."""
     before = {p: _read(root / p) for p in outputs}
     changed = [p for p in sorted(outputs) if p != manifest and before[p] != outputs[p]]
     if changed or extra:
         # Own every file this run may write before writing any (see module doc).
-        owned = {p: d for p, d in outputs.items() if p != manifest}
+        owned = {p: h for p, h in hashes.items() if p != manifest}
         old = {p: _read(root / p) for p in previous if p not in outputs}
-        owned |= {p: data or b"" for p, data in old.items()}
+        owned |= {p: sha256(data or b"") for p, data in old.items()}
         _Transaction(root).run(
-            (manifest, manifest_bytes(owned), before[manifest]),
+            (manifest, _manifest(owned, None), before[manifest]),
             [(p, outputs[p], before[p]) for p in changed],
             [(p, old[p]) for p in extra],
             (manifest, outputs[manifest]))

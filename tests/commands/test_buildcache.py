@@ -170,6 +170,17 @@ def test_a_symlinked_output_is_never_a_hit(project, analyses):
     assert len(analyses) == 2 and again.exit_code != 0 and "E720" in again.stdout + again.stderr
 
 
+def test_a_symlinked_environment_folder_is_never_a_hit(project, analyses):
+    """OUT/ENV itself a link (to a copy of itself): the record still matches every output's hash."""
+    assert invoke(["compile", "--env", "prod"], project).exit_code == 0
+    env = project / "build/prod"
+    real = project / "build/real"
+    env.rename(real)
+    env.symlink_to(real, target_is_directory=True)
+    again = invoke(["compile", "--env", "prod"], project)
+    assert len(analyses) == 2 and again.exit_code != 0 and "E720" in again.stdout + again.stderr
+
+
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
     shop = next((p for p in EXAMPLES if p.name == "shop_dbt"), None)
