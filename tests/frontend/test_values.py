@@ -79,3 +79,22 @@ def test_an_egress_port_is_ascii_digits_in_range(tmp_path: Path, port: str) -> N
 def test_free_text_registry_of_an_environment_is_E219(tmp_path: Path) -> None:
     rc, diags = check_json(tmp_path, variant("operator = kubernetes", 'operator = kubernetes\n  registry = "a b"'))
     assert rc == 1 and codes(diags) == ["E219"]
+
+
+@pytest.mark.parametrize(("ref", "help_starts"), [
+    ("t.acme.warehouse", "`warehouse` is a secret slot, not a value"),
+    ("t.acme.schema", "write `tenant.schema`"),
+])
+def test_a_tenant_reached_through_an_import_alias_gets_the_same_help(tmp_path: Path, ref: str,
+                                                                      help_starts: str) -> None:
+    """`t.acme.FIELD`: the field is the part after the alias and the tenant, not the second part."""
+    (tmp_path / "tenants.pipe").write_text(
+        'tenant acme {\n  schema = "acme", namespace = "tenant-acme", quota = { cpu = "4", memory = "16Gi", '
+        'pods = 10 }\n  secret warehouse = k8s_secret("acme-warehouse", key = "dsn")\n}\n', encoding="utf-8")
+    main = ('import "std/profiles"\nimport "./tenants.pipe" as t\nplatform { registry = "r.example/etl" }\n'
+            'environment local { operator = docker }\n'
+            f'runner load() {{\n  image = "${{platform.registry}}/load:1.0"\n  env = {{ DSN = {ref} }}\n}}\n'
+            'pipeline sales {\n  tenants = [t.acme], schedule = "@daily"\n  bronze { task a = load() }\n}\n')
+    _, diags = check_json(tmp_path, main)
+    (e401,) = [d for d in diags if d["code"] == "E401"]
+    assert e401["help"].startswith(help_starts), e401["help"]

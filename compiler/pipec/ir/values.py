@@ -184,13 +184,14 @@ class Evaluator:
                 return Val("name", INVALID, span)
             return None
         if len(parts) > used:
-            return self._field_access(sym, parts, span, scope)
+            return self._field_access(sym, parts, used, span)
         return Val("symbol", sym, span)
 
-    def _field_access(self, sym: Symbol, parts, span: Span, scope: Scope) -> Val:
+    def _field_access(self, sym: Symbol, parts, used: int, span: Span) -> Val:
+        """``parts[:used]`` name ``sym`` (``t.acme`` through an import alias); ``parts[used]`` is the field."""
         if sym.kind == "tenant":
             self.sink.emit("E401", f"`{'.'.join(parts)}` names the data of tenant `{sym.name}`", span,
-                           label="cross-tenant reference", help=_cross_tenant_help(sym, parts[1]))
+                           label="cross-tenant reference", help=_cross_tenant_help(sym, parts[used]))
         else:
             self.sink.emit("E201", f"the {sym.kind} `{sym.name}` has no fields to read", span,
                            help="only `tenant.*`, `platform.*` and `run.*` have fields")
@@ -381,7 +382,7 @@ class Evaluator:
         return hint or f"declare `{ty.ref_kind} {val.data} {{ ... }}` or import the file that does"
 
 
-TENANT_FIELDS = ("name", "schema", "namespace", "enclave", "pool")
+TENANT_FIELDS = ("name", "schema", "namespace", "pool", "enclave")  # ``TenantDef.scope_fields``
 
 
 def _cross_tenant_help(sym: Symbol, name: str) -> str:

@@ -16,12 +16,11 @@ from pipec.ir import specs
 from pipec.ir.blocks import FieldSpec
 from pipec.ir.instantiate import _OVERRIDE_TYPES
 from pipec.ir.loader import GLOBAL_KINDS, LoadedModule, Program
-from pipec.ir.values import BUILTIN_ENUMS, RUN_VARS, SCALAR_TYPES, Ty
+from pipec.ir.values import BUILTIN_ENUMS, RUN_VARS, SCALAR_TYPES, TENANT_FIELDS, Ty
 from pipec.syntax import nodes as n
 
 DECL_KEYWORDS = ("import", "platform", "environment", "profile", "enum", "runner", "tenant", "pipeline")
 LAYERS = ("bronze", "silver", "gold")
-TENANT_FIELDS = ("name", "schema", "namespace", "pool", "enclave")  # ``TenantDef.scope_fields``
 _WORD = re.compile(r"[a-z0-9_.]*$")
 
 
