@@ -36,6 +36,26 @@ def test_tables_of_another_grammar_are_not_used() -> None:
     assert _load(grammar_text()).source_path == "<deserialized>"
 
 
+def _damaged(valid: dict) -> list:
+    """Tables files that are valid JSON but not tables (the hashes match, so they are read)."""
+    keys = {"grammar_sha256": valid["grammar_sha256"], "lark": valid["lark"]}
+    return [[], {**keys}, {**keys, "data": []}, {**keys, "data": valid["data"], "memo": {"x": 1}},
+            {**keys, "data": {**valid["data"], "parser": {"parser": {"tokens": {}, "states": []}}}, "memo": {}}]
+
+
+def test_a_damaged_tables_file_only_costs_time(tmp_path: Path, monkeypatch) -> None:
+    import json
+
+    valid = json.loads(tables.tables_path().read_text(encoding="utf-8"))
+    for damaged in _damaged(valid):
+        path = tmp_path / "pipe.tables.json"
+        path.write_text(json.dumps(damaged), encoding="utf-8")
+        monkeypatch.setattr(tables, "tables_path", lambda: path)
+        lark = _load(grammar_text())
+        assert lark.source_path != "<deserialized>", damaged
+        assert not isinstance(_outcome(lark, 'platform { registry = "r.example/etl" }\n'), tuple)
+
+
 def _outcome(lark, text: str):
     """What a parse yields: the module, or the kind of error, where, and what was expected."""
     builder = lark.options.transformer

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable
 
 from pipec.incremental.store import Store, key_of, sha, store_dir
+from pipec.publish import sha256
 
 
 class Session:
@@ -39,7 +40,6 @@ class Session:
         self.out = Path(out_dir) / env
         self.store = Store(store_dir(out_dir, env))
         self.memo = None
-        self.rendered = {"hits": 0, "misses": 0}
 
     # ------------------------------------------------------------ front end hooks
 
@@ -82,11 +82,9 @@ class Session:
         key = key_of("render", *parts)
         files = self._outputs(key)
         if files is not None:
-            self.rendered["hits"] += 1
             return files
-        self.rendered["misses"] += 1
         files = make()
-        body = json.dumps({path: sha_bytes(data) for path, data in sorted(files.items())}, sort_keys=True)
+        body = json.dumps({path: sha256(data) for path, data in sorted(files.items())}, sort_keys=True)
         self.store.put("render", key, body)
         return files
 
@@ -138,12 +136,6 @@ def _alone(ir, project, tenant, dag):
                       dags=(dag,) if dag is not None else (), inputs=())
 
 
-def sha_bytes(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
-
-
 def _read_output(root: Path, path: str, digest: str) -> bytes | None:
     if not isinstance(path, str) or not isinstance(digest, str) or path.startswith("/") or ".." in path.split("/"):
         return None
@@ -155,4 +147,4 @@ def _read_output(root: Path, path: str, digest: str) -> bytes | None:
             data = handle.read()
     except OSError:
         return None
-    return data if sha_bytes(data) == digest else None
+    return data if sha256(data) == digest else None

@@ -49,7 +49,6 @@ class DagMemo:
                                      if any(d.kind in SHARED_KINDS for d in m.syntax.decls)))
         self._closures: dict[str, str] = {}
         self.shas: dict[int, tuple[ir.Dag, str]] = {}  # id(dag) -> (dag, SHA-256 of its JSON)
-        self.hits = self.misses = 0
 
     def sha_of(self, dag: ir.Dag) -> str:
         """SHA-256 of the DAG's JSON (known for every DAG this memo returned)."""
@@ -121,12 +120,10 @@ class DagMemo:
         for mod, used in marks:
             mod.used.update(used)
         self.shas[id(dag)] = (dag, header["sha"])
-        self.hits += 1
         return dag
 
     def _record(self, inst: Instantiator, key: str, pipe: PipelineDef, tenant: TenantDef, env: str,
                 tenant_span: Span) -> ir.Dag | None:
-        self.misses += 1
         used, marks, offered, placed = inst.used, [(m, m.used) for m in self.program.modules], \
             inst.sink.offered, len(inst.placements)
         inst.used = set()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import zlib
 from pathlib import Path
 
@@ -58,15 +59,18 @@ class Store:
         packed = self.new.get(name)
         text = zlib.decompress(packed).decode("utf-8") if packed is not None else None
         if text is None:
+            target = self.root / kind / key
             try:
-                with open(self.root / kind / key, encoding="utf-8") as handle:
+                if not stat.S_ISREG(os.lstat(target).st_mode):  # before opening: opening a FIFO blocks
+                    return None
+                with open(target, encoding="utf-8") as handle:
                     text = handle.read()
             except (OSError, UnicodeDecodeError, ValueError):
                 return None
         head, sep, body = text.partition("\n")
         try:
             header = json.loads(head)
-        except ValueError:
+        except (ValueError, RecursionError):  # a damaged header of deeply nested brackets
             return None
         if not sep or not isinstance(header, dict) or header.get("key") != key or header.get("sha") != sha(body):
             return None

@@ -42,25 +42,32 @@ def load(grammar: str, **options: Any) -> Lark:
     ``transformer`` besides the ones the tables were saved with), from the saved tables
     when they were made from this grammar by this Lark."""
     saved = _read(grammar)
-    if saved is None:
-        return Lark(grammar, **options)
-    data, memo = saved
-    data["options"]["lexer"] = options["lexer"]
-    data["parser"]["lexer_conf"]["lexer_type"] = options["lexer"]
-    return Lark._load_from_dict(data, memo, postlex=options["postlex"], transformer=options["transformer"])
+    if saved is not None:
+        data, memo = saved
+        try:
+            data["options"]["lexer"] = options["lexer"]
+            data["parser"]["lexer_conf"]["lexer_type"] = options["lexer"]
+            return Lark._load_from_dict(data, memo, postlex=options["postlex"], transformer=options["transformer"])
+        except _DAMAGED:
+            pass  # a damaged file is only slower: the parser is built from the grammar
+    return Lark(grammar, **options)
+
+
+# What reading a damaged tables file (valid JSON, matching hashes, wrong shapes) can raise.
+_DAMAGED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
 def _read(grammar: str) -> tuple[dict, dict] | None:
     try:
         saved = json.loads(tables_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if saved.get("grammar_sha256") != _sha256(grammar) or saved.get("lark") != lark.__version__:
+            return None
+        table = saved["data"]["parser"]["parser"]
+        table["tokens"] = {int(k): v for k, v in table["tokens"].items()}
+        table["states"] = {int(s): {int(t): a for t, a in acts.items()} for s, acts in table["states"].items()}
+        return saved["data"], {int(k): v for k, v in saved["memo"].items()}
+    except (OSError, *_DAMAGED):
         return None
-    if saved.get("grammar_sha256") != _sha256(grammar) or saved.get("lark") != lark.__version__:
-        return None
-    table = saved["data"]["parser"]["parser"]
-    table["tokens"] = {int(k): v for k, v in table["tokens"].items()}
-    table["states"] = {int(s): {int(t): a for t, a in acts.items()} for s, acts in table["states"].items()}
-    return saved["data"], {int(k): v for k, v in saved["memo"].items()}
 
 
 def _sha256(grammar: str) -> str:
