@@ -45,8 +45,6 @@ class ProjectConfig:
     entries: list[Path]
     env: str | None = None
     out: Path | None = None
-    lint_select: list[str] = field(default_factory=list)
-    lint_ignore: list[str] = field(default_factory=list)
     lint: LintConfig = field(default_factory=_no_lint)  # the whole [lint] table, see pipec.lint.config
 
 
@@ -70,7 +68,7 @@ def load_config(path: Path) -> ProjectConfig:
     root = path.parent.resolve()
     out = parsed.out
     return ProjectConfig(root, [root / e for e in parsed.entries], parsed.env, root / out if out else None,
-                         list(parsed.lint.select), list(parsed.lint.ignore), _lint(parsed, root, path, text))
+                         _lint(parsed, root, path, text))
 
 
 def _lint(parsed, root: Path, path: Path, text: str) -> LintConfig:
@@ -78,9 +76,8 @@ def _lint(parsed, root: Path, path: Path, text: str) -> LintConfig:
     from pipec.lint.config import LintConfigError, from_table
     from pipec.projectfile import key_span
 
-    table = parsed.lint.model_dump(by_alias=True, exclude_unset=True)
     try:
-        return from_table(table, root)
+        return from_table(parsed.lint, root)
     except LintConfigError as err:
         start, end = key_span(text, ("lint", err.key))
         raise ProjectError("E703", err.message, err.help, at=(path, text, start, end, "no such code")) from None

@@ -16,26 +16,13 @@ from functools import cache
 
 
 @dataclass(frozen=True)
-class LintTable:
-    """``[lint]``: code prefixes to report (``select``, all when empty) and to silence (``ignore``)."""
-
-    select: list[str]
-    ignore: list[str]
-    per_file_ignores: dict[str, list[str]]
-    written: dict  # the table as written (keys as in the file): what ``pipec.lint.config`` reads
-
-    def model_dump(self, by_alias: bool = True, exclude_unset: bool = True) -> dict:
-        return dict(self.written)
-
-
-@dataclass(frozen=True)
 class ProjectFile:
     """The keys of pipec.toml. ``entry`` may be one file name or a list of them."""
 
     entry: list[str] | str
     env: str | None
     out: str | None
-    lint: LintTable
+    lint: dict  # the [lint] table as written, keys as in the file (``pipec.lint.config.from_table`` reads it)
 
     @property
     def entries(self) -> list[str]:
@@ -69,9 +56,7 @@ def _plain(data: dict) -> ProjectFile | None:
     per_file = lint.get("per-file-ignores", {})
     if not (_strs(select) and _strs(ignore) and type(per_file) is dict and all(_strs(v) for v in per_file.values())):
         return None
-    table = LintTable(list(select), list(ignore), {k: list(v) for k, v in per_file.items()},
-                      {k: lint[k] for k in ("select", "ignore", "per-file-ignores") if k in lint})
-    return ProjectFile(entry if type(entry) is str else list(entry), data.get("env"), data.get("out"), table)
+    return ProjectFile(entry if type(entry) is str else list(entry), data.get("env"), data.get("out"), dict(lint))
 
 
 @cache
@@ -141,10 +126,7 @@ def read_project_file(text: str) -> ProjectFile:
         model = _schema().model_validate(data)
     except ValidationError as err:
         raise _located(text, data, err.errors()[0]) from None
-    lint = model.lint
-    return ProjectFile(model.entry, model.env, model.out,
-                       LintTable(lint.select, lint.ignore, lint.per_file_ignores,
-                                 lint.model_dump(by_alias=True, exclude_unset=True)))
+    return ProjectFile(model.entry, model.env, model.out, model.lint.model_dump(by_alias=True, exclude_unset=True))
 
 
 def _located(text: str, data: dict, error: dict) -> ProjectFileError:

@@ -54,7 +54,7 @@ def test_a_text_report_shows_the_line(tmp_path: Path) -> None:
 def test_lint_select_is_never_split_into_characters(tmp_path: Path) -> None:
     (tmp_path / "pipec.toml").write_text('[lint]\nselect = ["W101"]\nignore = ["W103"]\n', encoding="utf-8")
     cfg = load_config(tmp_path / "pipec.toml")
-    assert (cfg.lint_select, cfg.lint_ignore) == (["W101"], ["W103"])
+    assert (cfg.lint.select, cfg.lint.ignore) == (("W101",), ("W103",))
 
 
 def test_a_valid_project_file_loads(tmp_path: Path) -> None:
@@ -83,10 +83,27 @@ def test_the_quick_reading_agrees_with_the_schema(toml: str) -> None:
     assert quick is not None and read_project_file(toml) == quick
     model = _schema().model_validate(data)
     assert (quick.entry, quick.env, quick.out) == (model.entry, model.env, model.out)
-    lint = model.lint
-    assert (quick.lint.select, quick.lint.ignore, quick.lint.per_file_ignores) == \
-           (lint.select, lint.ignore, lint.per_file_ignores)
-    assert quick.lint.model_dump() == lint.model_dump(by_alias=True, exclude_unset=True)
+    assert quick.lint == model.lint.model_dump(by_alias=True, exclude_unset=True)
+
+
+@pytest.mark.parametrize("toml", [
+    'entry = 3\n', 'entry = ["a.pipe", 3]\n', 'env = ["prod"]\n', 'out = 5\n', 'colour = "blue"\n',
+    'lint = "W101"\n', '[lint]\nselect = "W101"\n', '[lint]\nignore = [1]\n', '[lint]\nselekt = []\n',
+    '[lint]\nper-file-ignores = { "x" = "W1" }\n', '[lint]\nper-file-ignores = []\n',
+    'entry = true\n', 'env = 2024-01-01\n',
+])
+def test_the_quick_reading_refuses_what_the_schema_refuses(toml: str) -> None:
+    """Never a quick yes where the schema says no: those files get the schema's located error."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from pipec.projectfile import _plain, _schema
+
+    data = tomllib.loads(toml)
+    assert _plain(data) is None
+    with pytest.raises(ValidationError):
+        _schema().model_validate(data)
 
 
 def test_a_compile_reads_pipec_toml_without_pydantic(tmp_path: Path) -> None:

@@ -154,6 +154,16 @@ def test_lint_selection_of_pipec_toml_applies(server, project):
     assert [d["code"] for d in server.diagnostics(main, mark)] in ([], ["E104"])
 
 
+def test_the_editor_reports_what_pipec_lint_selects(server, project):
+    """`[lint]` is applied once, as `pipec lint` applies it (prefixes in any case)."""
+    (project / "pipec.toml").write_text('entry = ["main.pipe"]\n[lint]\nselect = ["w103"]\n', encoding="utf-8")
+    (project / "colors.pipe").write_text("enum color { red }\n", encoding="utf-8")
+    main = project / "main.pipe"
+    mark = server.mark()
+    server.open(main, MAIN.replace('import "./tenants.pipe"', 'import "./tenants.pipe"\nimport "./colors.pipe"'))
+    assert [d["code"] for d in server.diagnostics(main, mark)] == ["W103"]
+
+
 def test_a_file_no_entry_imports_is_analysed_on_its_own(server, project):
     stray = project / "stray.pipe"
     stray.write_text("profile p { cpu = 1 }\n", encoding="utf-8")

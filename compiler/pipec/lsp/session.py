@@ -32,8 +32,6 @@ class Unit:
     root: Path
     entries: tuple[Path, ...]
     config: Path | None = None  # pipec.toml, when there is one
-    lint_select: tuple[str, ...] = ()
-    lint_ignore: tuple[str, ...] = ()
     lint: LintConfig = field(default_factory=LintConfig, compare=False)  # all of [lint], as `pipec lint` reads it
     config_error: ProjectError | None = field(default=None, compare=False)
     quiet: bool = False  # a stdlib file opened in the editor: analysed for hover, nothing published
@@ -41,14 +39,6 @@ class Unit:
     @property
     def key(self) -> tuple:
         return (self.root, self.entries, self.quiet)
-
-    def selected(self, code: str) -> bool:
-        """Whether a diagnostic is reported (errors always; warnings per `[lint]`)."""
-        if CODES[code].severity == "error":
-            return True
-        if any(code.startswith(p) for p in self.lint_ignore):
-            return False
-        return not self.lint_select or any(code.startswith(p) for p in self.lint_select)
 
 
 @dataclass
@@ -114,13 +104,12 @@ def unit_for(path: Path) -> Unit:
         cfg = load_config(cfg_path)
     except ProjectError as err:
         return Unit(cfg_path.parent.resolve(), (path,), cfg_path, config_error=err)
-    return Unit(cfg.root, tuple(e.resolve() for e in cfg.entries), cfg_path, tuple(cfg.lint_select),
-                tuple(cfg.lint_ignore), cfg.lint)
+    return Unit(cfg.root, tuple(e.resolve() for e in cfg.entries), cfg_path, cfg.lint)
 
 
 def alone(path: Path, project: Unit) -> Unit:
     """The document on its own, inside its project's root (for files no entry imports)."""
-    return Unit(project.root, (path,), project.config, project.lint_select, project.lint_ignore, project.lint)
+    return Unit(project.root, (path,), project.config, project.lint)
 
 
 class Session:
@@ -148,10 +137,9 @@ class Session:
         reuse.done(analysis.program)
         files = {m.path: m.real for m in analysis.program.modules} if analysis.program else {}
         result = Result(unit, analysis, files, unit.config or anchor)
-        for diag in analysis.diagnostics:
-            if unit.selected(diag.code):
-                where = result.real(diag.primary.span.path) or result.anchor
-                result.by_path.setdefault(where, []).append(diag)
+        for diag in analysis.diagnostics:  # already selected per `[lint]` (lint_config)
+            where = result.real(diag.primary.span.path) or result.anchor
+            result.by_path.setdefault(where, []).append(diag)
         if unit.config_error is not None:
             result.by_path.setdefault(unit.config, []).insert(0, _config_diagnostic(unit))
         return result
