@@ -51,9 +51,10 @@ def test_called_collects_nested_function_names() -> None:
     assert called(expr) == {"a", "b", "c"}
 
 
-def test_parts_are_the_brackets_and_elements_the_printer_explodes() -> None:
+def test_elements_and_brackets_are_what_the_printer_explodes() -> None:
     expr = Call("f", (Str("a"),), (("k", Dict((("x", Int(1)),))),))
-    assert expr.parts() == ("f(", (("", Str("a")), ("k=", Dict((("x", Int(1)),)))), ")")
-    assert Dict((("x", Int(1)),)).parts() == ("{", (('"x": ', Int(1)),), "}")
-    assert List((Int(2),)).parts() == ("[", (("", Int(2)),), "]")
-    assert Call("g").parts() is None and List().parts() is None and Str("s").parts() is None
+    assert (expr.brackets(), expr.elements()) == (("f(", ")"), (("", Str("a")), ("k=", Dict((("x", Int(1)),)))))
+    assert Dict((("x", Int(1)),)).elements() == (('"x": ', Int(1)),)
+    assert List((Int(2),)).brackets() == ("[", "]")
+    assert Call("g").elements() == List().elements() == Str("s").elements() == ()
+    assert expr.elements() is expr.elements()  # computed once per node

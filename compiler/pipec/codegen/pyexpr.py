@@ -74,7 +74,8 @@ class Expr:
     ``__dict__`` (the dataclasses are frozen): the printer asks at every level.
     """
 
-    _flat: str | None = None  # (class default; not a dataclass field)
+    _flat: str | None = None  # (class defaults; not dataclass fields)
+    _elements_cache: tuple | None = None
 
     def flat(self) -> str:
         """The expression on one line."""
@@ -88,9 +89,9 @@ class Expr:
 
     def elements(self) -> tuple[tuple[str, Expr], ...]:
         """(prefix, element) pairs inside the brackets; empty for atoms and empty displays."""
-        found = self.__dict__.get("_elements")
+        found = self._elements_cache
         if found is None:
-            found = self.__dict__["_elements"] = self._elements()
+            found = self.__dict__["_elements_cache"] = self._elements()
         return found
 
     def _elements(self) -> tuple[tuple[str, Expr], ...]:
@@ -99,14 +100,6 @@ class Expr:
     def brackets(self) -> tuple[str, str]:
         """Opening and closing text around the elements (only asked when there are some)."""
         raise NotImplementedError
-
-    def parts(self) -> tuple[str, tuple[tuple[str, Expr], ...], str] | None:
-        """Opening text, (prefix, element) pairs and closing text; None for atoms."""
-        elements = self.elements()
-        if not elements:
-            return None
-        opening, closing = self.brackets()
-        return opening, elements, closing
 
 
 @dataclass(frozen=True)

@@ -57,26 +57,23 @@ class Session:
     def generate(self, project) -> dict[str, bytes]:
         """``pipec.codegen.generate(project)``, reusing the files of unchanged tenants and DAGs."""
         from pipec import codegen
-        from pipec.codegen.errors import CodegenError
         from pipec.ir import model as ir
 
         around = (project.platform.model_dump_json(), project.environment.model_dump_json())
-        tenants = {t.name: t for t in project.tenants}
         tenant_json = {t.name: t.model_dump_json() for t in project.tenants}
-        files: dict[str, bytes] = {}
-        for tenant in project.tenants:
+
+        def tenant_files(project, tenant) -> dict[str, bytes]:
             alone = _alone(ir, project, tenant, None)
-            files.update(self._render(("tenant", tenant_json[tenant.name], *around),
-                                      lambda: codegen.tenant_outputs(alone, tenant)))
-        for dag in project.dags:
-            tenant = tenants.get(dag.tenant)
-            if tenant is None:
-                raise CodegenError(f"internal error: DAG {dag.dag_id} names unknown tenant {dag.tenant}")
+            return self._render(("tenant", tenant_json[tenant.name], *around),
+                                lambda: codegen.tenant_outputs(alone, tenant))
+
+        def dag_files(project, tenant, dag) -> dict[str, bytes]:
             dag_sha = self.memo.sha_of(dag) if self.memo is not None else sha(dag.model_dump_json())
             alone = _alone(ir, project, tenant, dag)
-            files.update(self._render(("dag", dag_sha, tenant_json[tenant.name], *around),
-                                      lambda: codegen.dag_outputs(alone, tenant, dag)))
-        return dict(sorted(files.items()))
+            return self._render(("dag", dag_sha, tenant_json[tenant.name], *around),
+                                lambda: codegen.dag_outputs(alone, tenant, dag))
+
+        return codegen.generate(project, tenant_files=tenant_files, dag_files=dag_files)
 
     def _render(self, parts: tuple[str, ...], make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
         key = key_of("render", *parts)

@@ -119,18 +119,15 @@ def _base_name(call: Call) -> str:
 
 
 def _strings(expr: Expr) -> list[str]:
+    """Every string constant in ``expr``."""
     if isinstance(expr, Str):
         return [expr.value]
-    parts = expr.parts()
-    return [s for _, element in parts[1] for s in _strings(element)] if parts else []
+    return [s for _, element in expr.elements() for s in _strings(element)]
 
 
 def _inert(expr: Expr) -> bool:
     """True when every string in ``expr`` renders to itself (see the module docstring)."""
-    if isinstance(expr, Str):
-        return bool(_INERT.match(expr.value))
-    parts = expr.parts()
-    return all(_inert(element) for _, element in parts[1]) if parts else True
+    return all(_INERT.match(s) for s in _strings(expr))
 
 
 TASK_ARGS = "TASK_ARGS"
