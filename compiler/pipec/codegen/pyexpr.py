@@ -241,18 +241,25 @@ def render_block(
     return "\n".join(render(expr, indent, prefix, suffix, force)).lstrip(" ")
 
 
-def called(expr: Expr) -> set[str]:
-    """Names of every function called in ``expr`` (to derive the imports it needs)."""
+def called(*exprs: Expr) -> set[str]:
+    """Names of every function called in ``exprs`` (to derive the imports they need)."""
     found: set[str] = set()
-    stack = [expr]
+    seen: set[int] = set()  # shared subexpressions (one instance in many calls) are walked once
+    stack = list(exprs)
     while stack:
         node = stack.pop()
         kind = type(node)
+        if kind in _ATOMS:
+            continue
+        key = id(node)
+        if key in seen:
+            continue
+        seen.add(key)
         if kind is Call:
             found.add(node.func)
             stack.extend(node.args)
             stack.extend([value for _, value in node.kwargs])
-        elif kind not in _ATOMS:
+        else:
             stack.extend([element for _, element in node.elements()])
     return found
 

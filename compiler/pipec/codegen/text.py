@@ -18,6 +18,7 @@ literal parts and in runtime values that may contain ``$`` (``run_id``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipec.codegen.errors import CodegenError
 from pipec.ir.model import RunRef, RunVar, Task, Text
@@ -83,10 +84,14 @@ def jinja_string(text: str) -> str:
 
 def to_value(text: Text, kubernetes: bool) -> Value:
     """The value of ``text`` for a docker (``kubernetes=False``) or kubernetes operator."""
-    if text.is_static:
-        value = text.static_value
+    return _value(text.parts, kubernetes)
+
+
+@lru_cache(maxsize=4096)  # the same settings and arguments recur in every task of a runner
+def _value(parts: tuple[str | RunRef, ...], kubernetes: bool) -> Value:
+    if all(type(p) is str for p in parts):
+        value = "".join(parts)  # type: ignore[arg-type]
         return Value(k8s_escape(value) if kubernetes else value, templated=False)
-    parts = text.parts
     pieces = [_template_piece(p, i == len(parts) - 1, kubernetes) for i, p in enumerate(parts)]
     return Value("".join(pieces), templated=True)
 

@@ -70,7 +70,7 @@ def build(project: Project, tenant: Tenant, dag: Dag) -> DagView:
     exprs = [default_args, dag_call] + ([publish] if publish else [])
     exprs += [e for _, e in constants.assignments] + ([task_args] if task_args else [])
     exprs += [e for header, tasks in groups for e in (header, *(t for _, t in tasks))]
-    calls = set().union(*(called(e) for e in exprs))
+    calls = called(*exprs)
     links = edges.Edges()
     k8s_config = _k8s_config() if any(c.startswith("k8s.") for c in calls) else None
     if k8s_config is not None:

@@ -10,6 +10,8 @@ pipeline, tenant, layer) are never wrapped.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pipec.codegen import names, quantity
 from pipec.codegen.k8s import pod
 from pipec.codegen.pyexpr import Call, Code, Dict, Expr, Float, Int, List, Str
@@ -38,6 +40,14 @@ def k8s(model: str, kwargs: Kwargs = ()) -> Expr:
     return Call(f"k8s.{model}", kwargs=kwargs + (("local_vars_configuration", Code(K8S_CONFIG)),))
 
 
+# The builders below marked @_memo return the same (immutable) expression for the
+# same inputs. Most of a pod's objects are alike in every task: one shared
+# instance prints its text once (pyexpr caches it per node) instead of once per
+# task, and shared.Constants finds the repeats by that text.
+_memo = lru_cache(maxsize=4096)
+
+
+@_memo
 def literal(text: str) -> Expr:
     """``literal("...")``: text Airflow must pass on without rendering."""
     return Call("literal", (Str(text),))
@@ -120,6 +130,7 @@ def kubernetes(
     return tuple(kwargs) + common(dag, task)
 
 
+@_memo
 def _env_var(var: pod.EnvVar) -> Expr:
     if var.secret is None:
         assert var.value is not None
@@ -132,22 +143,33 @@ def _env_var(var: pod.EnvVar) -> Expr:
 
 
 def _resources(p: pod.PodPlan) -> Expr:
-    amounts = Dict((("cpu", literal(p.cpu)), ("memory", literal(p.memory))))
+    return _requirements(p.cpu, p.memory)
+
+
+@_memo
+def _requirements(cpu: str, memory: str) -> Expr:
+    amounts = Dict((("cpu", literal(cpu)), ("memory", literal(memory))))
     return k8s("V1ResourceRequirements", (("limits", amounts), ("requests", amounts)))
 
 
 def _pod_security(p: pod.PodPlan) -> Expr:
+    return _pod_security_context(p.run_as_user)
+
+
+@_memo
+def _pod_security_context(run_as_user: int) -> Expr:
     seccomp = k8s("V1SeccompProfile", (("type", Str("RuntimeDefault")),))
     return k8s(
         "V1PodSecurityContext",
         (
             ("run_as_non_root", TRUE),
-            ("run_as_user", Int(p.run_as_user)),
+            ("run_as_user", Int(run_as_user)),
             ("seccomp_profile", seccomp),
         ),
     )
 
 
+@_memo
 def _container_security() -> Expr:
     drop = k8s("V1Capabilities", (("drop", List((Str("ALL"),))),))
     return k8s(
@@ -160,11 +182,13 @@ def _container_security() -> Expr:
     )
 
 
+@_memo
 def _tmp_volume() -> Expr:
     empty = k8s("V1EmptyDirVolumeSource")
     return k8s("V1Volume", (("name", Str(pod.TMP_VOLUME)), ("empty_dir", empty)))
 
 
+@_memo
 def _tmp_mount() -> Expr:
     return k8s("V1VolumeMount", (("name", Str(pod.TMP_VOLUME)), ("mount_path", Str(pod.TMP_PATH))))
 

@@ -44,6 +44,7 @@ _NAMED_PREFIXES = {
     "k8s.V1VolumeMount": ("MOUNT_", "name"),
     "k8s.V1ResourceRequirements": ("RESOURCES_", "limits"),
 }
+_SHAREABLE = frozenset(_CONSTANT_NAMES) | frozenset(_NAMED_PREFIXES)
 _INERT = re.compile(r"[^{\r\n]*\Z")
 _NOT_IDENTIFIER = re.compile(r"[^A-Z0-9_]")
 
@@ -56,8 +57,17 @@ class Constants:
     """
 
     def __init__(self, calls: list[Expr]) -> None:
-        self._inert: dict[str, bool] = {}  # flat text -> _inert(): tasks repeat the same objects
-        self._uses = Counter(e.flat() for call in calls for e in _objects(call) if self._shareable(e))
+        inert: dict[str, bool] = {}  # flat text -> _inert(): tasks repeat the same objects
+        self._uses: Counter[str] = Counter()  # texts of the inert shareable objects -> uses
+        for call in calls:
+            for expr in _objects(call):
+                if type(expr) is Call and expr.func in _SHAREABLE:
+                    text = expr.flat()
+                    ok = inert.get(text)
+                    if ok is None:
+                        ok = inert[text] = _inert(expr)
+                    if ok:
+                        self._uses[text] += 1
         self._by_text: dict[str, str] = {}
         self.assignments: list[tuple[str, Expr]] = []
 
@@ -69,29 +79,22 @@ class Constants:
         return Call(call.func, call.args, kwargs)
 
     def _argument(self, value: Expr) -> Expr:
-        if isinstance(value, List):
-            return List(tuple(self._share(item) for item in value.items))
+        if type(value) is List:
+            return List(tuple([self._share(item) for item in value.items]))
         return self._share(value)
 
     def _share(self, expr: Expr) -> Expr:
-        if not self._shareable(expr) or self._uses[expr.flat()] < 2:
+        if type(expr) is not Call or expr.func not in _SHAREABLE:
             return expr
         text = expr.flat()
+        if self._uses[text] < 2:  # used once, or not inert (never counted)
+            return expr
         name = self._by_text.get(text)
         if name is None:
             name = self._fresh(_base_name(expr))
             self._by_text[text] = name
             self.assignments.append((name, expr))
         return Code(name)
-
-    def _shareable(self, expr: Expr) -> bool:
-        if not isinstance(expr, Call) or not (expr.func in _CONSTANT_NAMES or expr.func in _NAMED_PREFIXES):
-            return False
-        text = expr.flat()
-        inert = self._inert.get(text)
-        if inert is None:
-            inert = self._inert[text] = _inert(expr)
-        return inert
 
     def _fresh(self, base: str) -> str:
         taken = {name for name, _ in self.assignments}
