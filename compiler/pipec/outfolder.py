@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import posixpath
 import re
 import stat
 import time
@@ -54,21 +55,24 @@ def os_error(path: Path, err: OSError) -> PublishError:
 
 
 def refuse_symlinks(base: Path, paths: Iterable[str]) -> None:
-    """E720 if any existing component of ``base/PATH`` below ``base`` is a symlink."""
+    """E720 if any existing component of ``base/PATH`` below ``base`` is a symlink.
+
+    ``paths`` are normalised relative POSIX paths (``publish`` validates them).
+    """
     seen: set[str] = set()
     for path in paths:
-        parts = PurePosixPath(path).parts
+        parts = path.split("/")
         for depth in range(1, len(parts) + 1):
             sub = "/".join(parts[:depth])
             if sub in seen:
                 continue
             seen.add(sub)
-            target = base / sub
             try:
-                is_link = stat.S_ISLNK(os.lstat(target).st_mode)
+                is_link = stat.S_ISLNK(os.lstat(os.path.join(base, sub)).st_mode)
             except OSError:  # absent, below a file, or a name too long: nothing to follow
                 break
             if is_link:
+                target = base / sub
                 raise PublishError(
                     "E720", f"`{target}` is a symlink inside the output folder", target,
                     "pipec never follows symlinks in its output tree (they could point outside "
@@ -133,7 +137,7 @@ def _acquire(fd: int, operation: int, path: Path) -> None:
 
 def remove_stray_temp_files(root: Path, paths: Iterable[str]) -> list[str]:
     """Remove pipec temp files in ``root`` and the folders of ``paths``; return them, relative."""
-    folders = {PurePosixPath(p).parent for p in paths} | {PurePosixPath(".")}
+    folders = {PurePosixPath(folder) for folder in {posixpath.dirname(p) for p in paths} | {"."}}
     removed = []
     for folder in sorted(folders):
         for name in _temp_files(root / folder):

@@ -21,13 +21,15 @@ next run. Symlinks in the tree (E720) and concurrent runs (E723) are guarded by
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
 import os
-import tempfile
+import secrets
+import stat
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from pipec.outfolder import LOCK, TEMP_SUFFIX, PublishError, locked, os_error, refuse_symlinks
 from pipec.outfolder import remove_stray_temp_files
@@ -36,6 +38,8 @@ MANIFEST = "manifest.json"
 DOCS_MANIFEST = "docs-manifest.json"
 _RESERVED = (MANIFEST, DOCS_MANIFEST, LOCK)
 _FILE_MODE = 0o644
+_TEMP_ATTEMPTS = 100
+_NOT_NAMES = frozenset({"", ".", ".."})  # path components an output path never has
 
 __all__ = ["DOCS_MANIFEST", "MANIFEST", "PublishError", "PublishResult", "publish", "write_atomic"]
 
@@ -136,12 +140,12 @@ def _apply(
     hashes: dict[str, str],
 ) -> PublishResult:
     """Write changed outputs, remove ``extra``, and bring the manifest up to date (``hashes``: of ``outputs``)."""
-    before = {p: _read(root / p) for p in outputs}
+    before = {p: _read(os.path.join(root, p)) for p in outputs}
     changed = [p for p in sorted(outputs) if p != manifest and before[p] != outputs[p]]
     if changed or extra:
         # Own every file this run may write before writing any (see module doc).
         owned = {p: h for p, h in hashes.items() if p != manifest}
-        old = {p: _read(root / p) for p in previous if p not in outputs}
+        old = {p: _read(os.path.join(root, p)) for p in previous if p not in outputs}
         owned |= {p: sha256(data or b"") for p, data in old.items()}
         _Transaction(root).run(
             (manifest, _manifest(owned, None), before[manifest]),
@@ -153,7 +157,7 @@ def _apply(
     for path in extra:
         _prune_empty_parents(root, path)
     written = changed + ([manifest] if before[manifest] != outputs[manifest] else [])
-    unchanged = [p for p in sorted(outputs) if p not in written]
+    unchanged = sorted(outputs.keys() - set(written))
     return PublishResult(written=tuple(written), removed=tuple(extra), unchanged=tuple(unchanged))
 
 
@@ -164,6 +168,7 @@ class _Transaction:
         self.root = root
         self.staged: dict[str, str] = {}  # output path -> its temp file
         self.created: list[Path] = []  # folders made for staging, parents first
+        self.folders: set[str] = set()  # folders known to exist (most outputs share a few)
         self.undo_log: list[tuple[str, bytes | None]] = []  # (path, bytes before), in order
 
     def run(
@@ -197,27 +202,31 @@ class _Transaction:
         self.undo_log.append((path, old))
 
     def _stage(self, path: str, data: bytes) -> None:
-        target = self.root / path
+        target = os.path.join(self.root, path)
         try:
-            self._make_parents(target.parent)
+            self._make_parents(os.path.dirname(target))
             self.staged[path] = _write_temp(target, data, _FILE_MODE, sync=False)
         except OSError as err:
-            raise os_error(target, err) from err
+            raise os_error(Path(target), err) from err
 
-    def _make_parents(self, folder: Path) -> None:
+    def _make_parents(self, folder: str) -> None:
+        if folder in self.folders:
+            return
         missing = []
-        while not folder.is_dir() and folder != self.root:
+        while not os.path.isdir(folder) and folder != str(self.root):
             if os.path.lexists(folder):
-                raise os_error(folder, NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR)))
+                raise os_error(Path(folder), NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR)))
             missing.append(folder)
-            folder = folder.parent
+            folder = os.path.dirname(folder)
         for each in reversed(missing):
-            each.mkdir()
-            self.created.append(each)
+            os.mkdir(each)
+            self.created.append(Path(each))
+        self.folders.update(missing)
+        self.folders.add(folder)
 
     def _commit(self, path: str, old: bytes | None) -> None:
         try:
-            os.replace(self.staged.pop(path), self.root / path)
+            os.replace(self.staged.pop(path), os.path.join(self.root, path))
         except OSError as err:
             raise os_error(self.root / path, err) from err
         self.undo_log.append((path, old))
@@ -259,9 +268,9 @@ def _write_or_fail(target: Path, data: bytes) -> None:
 
 
 def _validate(path: str) -> None:
-    pure = PurePosixPath(path)
-    bad = pure.is_absolute() or ".." in pure.parts or "\\" in path or str(pure) != path
-    if bad or path in _RESERVED or not path:
+    """A relative POSIX path in normal form: no empty, ``.`` or ``..`` component, no backslash."""
+    bad = "\\" in path or any(part in _NOT_NAMES for part in path.split("/"))
+    if bad or path in _RESERVED:
         raise ValueError(f"invalid output path {path!r}")
 
 
@@ -281,9 +290,13 @@ def _previous_outputs(root: Path, manifest: str) -> set[str]:
     return paths
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: str | Path) -> bytes | None:
+    """The bytes of the regular file at ``path``, or None (absent, a folder, unreadable)."""
     try:
-        return path.read_bytes() if path.is_file() else None
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None  # never opened: a FIFO would block
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError:
         return None
 
@@ -302,10 +315,10 @@ def _refuse_foreign(root: Path, outputs: dict[str, bytes], previous: set[str]) -
     """E721 before writing if an output would replace a differing file pipec did not write."""
     conflicts = []
     for path, data in sorted(outputs.items()):
-        target = root / path
-        if path in _RESERVED or path in previous or not os.path.lexists(target):
+        if path in _RESERVED or path in previous:
             continue
-        if not target.is_file() or _read(target) != data:
+        target = os.path.join(root, path)
+        if os.path.lexists(target) and _read(target) != data:
             conflicts.append(path)
     if conflicts:
         listed = ", ".join(f"`{p}`" for p in conflicts)
@@ -321,16 +334,16 @@ def write_atomic(target: Path, data: bytes, mode: int = _FILE_MODE, sync: bool =
     skips the fsync, for caches whose entries are checked when read.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _write_temp(target, data, mode, sync)
+    tmp = _write_temp(str(target), data, mode, sync)
     try:
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        _discard(tmp)
         raise
 
 
-def _write_temp(target: Path, data: bytes, mode: int, sync: bool = True) -> str:
-    """A flushed temp file next to ``target`` holding ``data`` (removed again if writing fails).
+def _write_temp(target: str, data: bytes, mode: int, sync: bool = True) -> str:
+    """A temp file next to ``target`` holding ``data`` (removed again if writing fails).
 
     ``sync``: fsync it before returning. ``publish`` stages outputs without: an fsync per
     output was a third of a 2,000-task compile's write phase (and more than that in system
@@ -339,18 +352,40 @@ def _write_temp(target: Path, data: bytes, mode: int, sync: bool = True) -> str:
     compile, which checks every output's bytes (and the no-op cache their hashes), writes it
     again. Single files (``write_atomic``: docs, fmt, the manifest) keep the fsync.
     """
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+    fd, tmp = _create_temp(target)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
+        try:
+            os.fchmod(fd, mode)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
             if sync:
-                os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
+                os.fsync(fd)
+        finally:
+            os.close(fd)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        _discard(tmp)
         raise
     return tmp
+
+
+def _discard(tmp: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
+def _create_temp(target: str) -> tuple[int, str]:
+    """A new, empty file ``.NAME.XXXXXXXX.pipec-tmp`` beside ``target`` (the naming that
+    ``outfolder.remove_stray_temp_files`` cleans up), opened for writing, and its path."""
+    folder, name = os.path.split(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _ in range(_TEMP_ATTEMPTS):
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary file name", target)
 
 
 def _prune_empty_parents(root: Path, path: str) -> None:
