@@ -130,6 +130,7 @@ def main() -> None:
     plan = QUICK if args.quick else FULL
     python = measure.interpreter()
     src = args.pipec_src.resolve() if args.pipec_src else None
+    measure.compile_bytecode(python, src)
     work = Path(tempfile.mkdtemp(prefix="pipec-bench-"))
     target = RESULTS / f"{args.label}.json"
     result: dict = {"label": args.label, "quick": args.quick, "environment": environment()}

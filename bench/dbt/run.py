@@ -7,8 +7,9 @@ Run with pipec's venv Python (`make bench-dbt` does: it builds the Cosmos venv,
 
 1. bench/dbt/synth.py writes a project of N models (manifest + .pipe).
 2. `pipec check` and `pipec compile --env prod` run in fresh processes (CLI
-   start-up included), cold: the outputs are removed before each compile and
-   the compile cache is off (PIPEC_NO_CACHE=1).
+   start-up included, from pipec's cached bytecode as an installed pipec runs),
+   cold: each compile writes into a fresh output folder and the compile cache is
+   off (PIPEC_NO_CACHE=1).
 3. Airflow's DagBag parses pipec's generated DAG file (pipec's venv) and a
    Cosmos DbtDag over the same manifest (Cosmos' venv, the same Airflow), each in
    a fresh process (bench/dbt/parse_one.py: Airflow preloaded, as in a DAG
@@ -37,7 +38,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(HERE.parent)]
+import measure  # noqa: E402
 import synth  # noqa: E402
 
 
@@ -61,7 +63,7 @@ def median(runs: list[tuple[float, float]]) -> dict:
 
 def bench_compile(project: Path, repeat: int) -> dict:
     pipec = str(Path(sys.executable).parent / "pipec")
-    cold = {**os.environ, "PIPEC_NO_CACHE": "1"}  # every run reads the manifest and plans again
+    cold = {**measure.child_env(None), "PIPEC_NO_CACHE": "1"}  # every run reads the manifest and plans again
     check = [timed([pipec, "check"], project, cold)[:2] for _ in range(repeat)]
     compile_runs = []
     for r in range(repeat):  # a fresh output folder each run; all are deleted at the end (see set_aside)
@@ -103,6 +105,7 @@ def main() -> None:
     parser.add_argument("--no-cosmos", action="store_true", help="skip the Cosmos DAG (pipec's figures only)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    measure.compile_bytecode(sys.executable)
     with tempfile.TemporaryDirectory(prefix="bench-dbt-") as tmp:
         project = synth.write(Path(tmp), args.models)
         result = {"models": args.models, "repeat": args.repeat, **bench_compile(project, args.repeat)}
