@@ -38,6 +38,8 @@ class Ctx:
     dated: bool  # the pipeline's runs have a logical date
     read: Any  # the pipeline's settings for env (its `when ENV` block merged in)
     schedule: Any  # (kind, value, span) for env, or None
+    tenant_scope: dict[str, Val]  # ``tenant.*``, the same for every task of the DAG
+    platform_scope: dict[str, Val] | None  # ``platform.*`` in env
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ class Instantiator:
         schedule = self._schedule(pipe.schedule_for(env), tenant)
         read = pipe.settings(env)
         ctx = Ctx(pipe, tenant, env, schedule is not None and schedule.kind in ("cron", "preset"), read,
-                  pipe.schedule_for(env))
+                  pipe.schedule_for(env), tenant.scope_fields(), self.defs.platform_scope(env))
         tasks = [t for t in (self.task(td, ctx, tenant_span) for td in pipe.tasks) if t is not None]
         if schedule is None or len(tasks) != len(pipe.tasks):
             return None
@@ -160,8 +162,8 @@ class Instantiator:
     # ------------------------------------------------------------ tasks
 
     def task(self, td: TaskDef, ctx: Ctx, tenant_span: Span) -> ir.Task | None:
-        scope = Scope(td.module or ctx.pipe.module, bindings=td.bindings, tenant=ctx.tenant.scope_fields(),
-                      platform=self.defs.platform_scope(ctx.env), allow_run=True)
+        scope = Scope(td.module or ctx.pipe.module, bindings=td.bindings, tenant=ctx.tenant_scope,
+                      platform=ctx.platform_scope, allow_run=True)
         runner = self._runner(td.call, scope)
         if runner is None:
             return None
