@@ -7,13 +7,13 @@ task's ``when`` block for the environment being compiled (spec 3.1).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipec.diagnostics import Label, Sink
 from pipec.ir import model as ir
 from pipec.ir import specs
-from pipec.ir.blocks import fields_of, misplaced
+from pipec.ir.blocks import FieldSpec, fields_of, misplaced
 from pipec.ir.decls import Defs, PipelineDef, RunnerDef, TaskDef, TenantDef
 from pipec.ir.values import INVALID, Evaluator, RunPart, Scope, Ty, Val, closest, did_you_mean
 from pipec.source import Span
@@ -40,6 +40,10 @@ class Ctx:
     schedule: Any  # (kind, value, span) for env, or None
     tenant_scope: dict[str, Val]  # ``tenant.*``, the same for every task of the DAG
     platform_scope: dict[str, Val] | None  # ``platform.*`` in env
+    # (runner, field) -> the value of a runner field in ``RunnerDef.fixed`` that evaluated without a
+    # diagnostic: the same for every task of the DAG (the DAG's scope, so pipec.incremental records
+    # every name a DAG marks used); settings are replaced by overrides, never changed in place
+    fixed: dict[tuple[Span, str], Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,7 @@ class Instantiator:
             return None
         rscope = Scope(runner.module, bindings=bindings, tenant=scope.tenant, platform=scope.platform,
                        allow_run=True)
-        settings = self._runner_settings(runner, rscope)
+        settings = self._runner_settings(runner, rscope, ctx.fixed)
         self._overrides(td, ctx, scope, settings)
         return self._build_task(td, ctx, runner, settings, tenant_span)
 
@@ -271,25 +275,39 @@ class Instantiator:
             bound[name] = self._default(runner, param)
         return bound if ok else None
 
-    def _runner_settings(self, runner: RunnerDef, scope: Scope) -> dict[str, Any]:
+    def _runner_settings(self, runner: RunnerDef, scope: Scope, fixed: dict | None = None) -> dict[str, Any]:
+        """The runner's fields evaluated in ``scope``; ``fixed`` (``Ctx.fixed``) reuses those that read no argument."""
         out: dict[str, Any] = {"_spans": {}}
         for spec in specs.RUNNER:
             fld = runner.fields.get(spec.name)
             if fld is None:
                 continue
             out["_spans"][spec.name] = fld.value.span
-            if spec.name in ("entrypoint", "args"):
-                out[spec.name] = self._text_list(fld.value, scope, spec.name)
-            elif spec.name == "env":
-                out["env"] = self._env_map(fld.value, scope)
-            elif spec.name == "secrets":
-                out["secrets"] = self._secrets(fld.value, scope)
-            else:
-                out[spec.name] = self.ev.coerce(self.ev.eval(fld.value, scope), spec.ty, f"`{spec.name}`")
+            if fixed is None or spec.name not in runner.fixed:
+                out[spec.name] = self._runner_field(spec, fld.value, scope)
+                continue
+            key = (runner.decl.span, spec.name)
+            if key not in fixed:
+                offered = self.sink.offered
+                value = self._runner_field(spec, fld.value, scope)
+                if self.sink.offered != offered:  # evaluated again for each task: every diagnostic as before
+                    out[spec.name] = value
+                    continue
+                fixed[key] = value
+            out[spec.name] = fixed[key]
         if "profile" not in runner.fields:
             out["profile"] = self._default_profile(runner)
         self._check_user(out.get("user"), out["_spans"].get("user"))
         return out
+
+    def _runner_field(self, spec: FieldSpec, node: n.Value, scope: Scope) -> Any:
+        if spec.name in ("entrypoint", "args"):
+            return self._text_list(node, scope, spec.name)
+        if spec.name == "env":
+            return self._env_map(node, scope)
+        if spec.name == "secrets":
+            return self._secrets(node, scope)
+        return self.ev.coerce(self.ev.eval(node, scope), spec.ty, f"`{spec.name}`")
 
     def _check_user(self, user: Any, span: Span | None) -> None:
         if isinstance(user, int) and user <= 0:

@@ -382,6 +382,21 @@ class Evaluator:
         return hint or f"declare `{ty.ref_kind} {val.data} {{ ... }}` or import the file that does"
 
 
+def names_read(node: n.Value) -> set[str]:
+    """The first part of every name a value reads: ``x`` of ``x``, ``x.y`` and ``${x.y}``."""
+    if isinstance(node, n.Ref):
+        return {node.parts[0].text}
+    if isinstance(node, n.Str):
+        return {p.path[0] for p in node.parts if isinstance(p, n.Interp)}
+    if isinstance(node, n.ListV):
+        return set().union(*(names_read(i) for i in node.items))
+    if isinstance(node, n.MapV):
+        return set().union(*(names_read(e.value) for e in node.entries))
+    if isinstance(node, n.Call):
+        return {node.callee.parts[0].text}.union(*(names_read(a.value) for a in node.args))
+    return set()
+
+
 TENANT_FIELDS = ("name", "schema", "namespace", "pool", "enclave")  # ``TenantDef.scope_fields``
 
 
