@@ -65,6 +65,7 @@ class Instantiator:
         self.ev = Evaluator(sink)
         self.used: set[Span] = set()  # declaration spans of the runners some task calls
         self.placements: list[Placement] = []  # every pod instantiated, for the quota check
+        self.texts: dict[tuple, ir.Text] = {}  # text parts -> their Text: tasks share most of their texts
 
     def take_placements(self) -> list[Placement]:
         """The placements recorded since the last call (each is checked once)."""
@@ -451,17 +452,24 @@ class Instantiator:
             return None
         self.placements.append(Placement(ctx.tenant, td.name, values["profile"].name, profile[0], profile[1], td.span))
         secrets = self._secret_envs(ctx, s.get("secrets", []), tenant_span, runner)
-        env = {k: _text(parts) for k, (parts, _, _) in sorted(s.get("env", {}).items())}
+        env = {k: self._text(parts) for k, (parts, _, _) in sorted(s.get("env", {}).items())}
         self._env_clash(env, secrets, s, td)
         platform = specs.platform_values(self.defs.platform) if self.defs.platform else {}
         return ir.Task(
             name=td.name, layer=td.layer, runner=runner.name, image=values["image"],
-            entrypoint=tuple(_text(p) for p, _ in values["entrypoint"]),
-            args=tuple(_text(p) for p, _ in values["args"]), env=tuple(env.items()), secrets=secrets,
+            entrypoint=tuple(self._text(p) for p, _ in values["entrypoint"]),
+            args=tuple(self._text(p) for p, _ in values["args"]), env=tuple(env.items()), secrets=secrets,
             resources=ir.Resources(profile=values["profile"].name, cpu=profile[0], memory=profile[1]),
             queue=values["queue"], retries=values["retries"], retry_delay_seconds=values["retry_delay"],
             timeout_seconds=values["timeout"], run_as_user=s.get("user") or platform.get("run_as_user", 10001),
             upstream=tuple(sorted({name for name, _ in td.after})), doc=td.doc)
+
+    def _text(self, parts) -> ir.Text:
+        """One Text per distinct parts (a frozen model is validated once, then shared)."""
+        text = self.texts.get(parts)
+        if text is None:
+            text = self.texts[parts] = _text(parts)
+        return text
 
     def _check_retries(self, values: dict, s: dict) -> None:
         # a runner's or task's value; the pipeline's own is checked where it is read (specs.check_pipeline)
