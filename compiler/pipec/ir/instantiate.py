@@ -19,8 +19,10 @@ from pipec.ir.values import INVALID, Evaluator, RunPart, Scope, Ty, Val, closest
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
+# made once: a Ty is a frozen dataclass, slow to build for every element of every task
+_LIST, _MAP, _SCALAR, _RUNNER = Ty("list"), Ty("map"), Ty("scalar"), Ty("ref", ref_kind="runner")
 _OVERRIDE_TYPES = {"retries": specs.INT, "retry_delay": specs.DUR, "timeout": specs.DUR, "queue": specs.OPT_S,
-                   "profile": Ty("ref", ref_kind="profile"), "env": Ty("map")}
+                   "profile": Ty("ref", ref_kind="profile"), "env": _MAP}
 # one address, printable ASCII without spaces: CR/LF would inject mail headers
 EMAIL = re.compile(r"[!-?A-~]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 MAX_TAG = 100  # Airflow's TAG_MAX_LEN: a longer tag fails to serialize the DAG
@@ -189,7 +191,7 @@ class Instantiator:
                            help=did_you_mean(call.callee.dotted, runners) or
                            'import the runners, e.g. `import "std/runners"`')
             return None
-        sym = self.ev.coerce(val, Ty("ref", ref_kind="runner"), "a task")
+        sym = self.ev.coerce(val, _RUNNER, "a task")
         if sym is INVALID:
             return None
         self.used.add(sym.decl.span)
@@ -327,7 +329,7 @@ class Instantiator:
         return sym
 
     def _text_list(self, node: n.Value, scope: Scope, what: str) -> Any:
-        items = self.ev.coerce(self.ev.eval(node, scope), Ty("list"), f"`{what}`")
+        items = self.ev.coerce(self.ev.eval(node, scope), _LIST, f"`{what}`")
         if items is INVALID:
             return INVALID
         out = []
@@ -336,7 +338,7 @@ class Instantiator:
             for el in elements:
                 if el.kind == "none":
                     continue
-                parts = self.ev.coerce(el, Ty("scalar"), f"`{what}`")
+                parts = self.ev.coerce(el, _SCALAR, f"`{what}`")
                 if parts is not INVALID:
                     out.append((parts, el.span))
         if what == "entrypoint":
@@ -345,14 +347,14 @@ class Instantiator:
         return out
 
     def _env_map(self, node: n.Value, scope: Scope) -> Any:
-        entries = self.ev.coerce(self.ev.eval(node, scope), Ty("map"), "`env`")
+        entries = self.ev.coerce(self.ev.eval(node, scope), _MAP, "`env`")
         if entries is INVALID:
             return {}
         out = {}
         for key, val in entries:
             if val.kind == "none":
                 continue
-            parts = self.ev.coerce(val, Ty("scalar"), f"`env.{key.text}`")
+            parts = self.ev.coerce(val, _SCALAR, f"`env.{key.text}`")
             if parts is not INVALID:
                 out[key.text] = (parts, val.span, key.span)
         return out
