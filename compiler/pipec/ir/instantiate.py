@@ -42,6 +42,7 @@ class Ctx:
     schedule: Any  # (kind, value, span) for env, or None
     tenant_scope: dict[str, Val]  # ``tenant.*``, the same for every task of the DAG
     platform_scope: dict[str, Val] | None  # ``platform.*`` in env
+    run_as_user: int  # the platform's, for the tasks whose runner sets no ``user``
     # (runner, field) -> the value of a runner field in ``RunnerDef.fixed`` that evaluated without a
     # diagnostic: the same for every task of the DAG (the DAG's scope, so pipec.incremental records
     # every name a DAG marks used); settings are replaced by overrides, never changed in place
@@ -68,6 +69,7 @@ class Instantiator:
         self.used: set[Span] = set()  # declaration spans of the runners some task calls
         self.placements: list[Placement] = []  # every pod instantiated, for the quota check
         self.texts: dict[tuple, ir.Text] = {}  # text parts -> their Text: tasks share most of their texts
+        self.shared: dict[tuple, Any] = {}  # (model class, fields...) -> the model (``_shared``)
 
     def take_placements(self) -> list[Placement]:
         """The placements recorded since the last call (each is checked once)."""
@@ -97,7 +99,8 @@ class Instantiator:
         schedule = self._schedule(pipe.schedule_for(env), tenant)
         read = pipe.settings(env)
         ctx = Ctx(pipe, tenant, env, schedule is not None and schedule.kind in ("cron", "preset"), read,
-                  pipe.schedule_for(env), tenant.scope_fields(), self.defs.platform_scope(env))
+                  pipe.schedule_for(env), tenant.scope_fields(), self.defs.platform_scope(env),
+                  (specs.platform_values(self.defs.platform) if self.defs.platform else {}).get("run_as_user", 10001))
         tasks = [t for t in (self.task(td, ctx, tenant_span) for td in pipe.tasks) if t is not None]
         if schedule is None or len(tasks) != len(pipe.tasks):
             return None
@@ -456,14 +459,13 @@ class Instantiator:
         secrets = self._secret_envs(ctx, s.get("secrets", []), tenant_span, runner)
         env = {k: self._text(parts) for k, (parts, _, _) in sorted(s.get("env", {}).items())}
         self._env_clash(env, secrets, s, td)
-        platform = specs.platform_values(self.defs.platform) if self.defs.platform else {}
         return ir.Task(
             name=td.name, layer=td.layer, runner=runner.name, image=values["image"],
             entrypoint=tuple(self._text(p) for p, _ in values["entrypoint"]),
             args=tuple(self._text(p) for p, _ in values["args"]), env=tuple(env.items()), secrets=secrets,
-            resources=ir.Resources(profile=values["profile"].name, cpu=profile[0], memory=profile[1]),
+            resources=self._shared(ir.Resources, profile=values["profile"].name, cpu=profile[0], memory=profile[1]),
             queue=values["queue"], retries=values["retries"], retry_delay_seconds=values["retry_delay"],
-            timeout_seconds=values["timeout"], run_as_user=s.get("user") or platform.get("run_as_user", 10001),
+            timeout_seconds=values["timeout"], run_as_user=s.get("user") or ctx.run_as_user,
             upstream=tuple(sorted({name for name, _ in td.after})), doc=td.doc)
 
     def _text(self, parts) -> ir.Text:
@@ -472,6 +474,14 @@ class Instantiator:
         if text is None:
             text = self.texts[parts] = _text(parts)
         return text
+
+    def _shared(self, cls: type, **fields) -> Any:
+        """``cls(**fields)``, one instance per distinct fields: tasks share their resources and secrets."""
+        key = (cls, *fields.items())
+        model = self.shared.get(key)
+        if model is None:
+            model = self.shared[key] = cls(**fields)
+        return model
 
     def _check_retries(self, values: dict, s: dict) -> None:
         # a runner's or task's value; the pipeline's own is checked where it is read (specs.check_pipeline)
@@ -527,8 +537,8 @@ class Instantiator:
                                           Label(ctx.tenant.decl.name.span, "tenant declared here")],
                                help=f'add `secret {slot} = k8s_secret("NAME", key = "KEY")` to tenant `{ctx.tenant.name}`')
                 continue
-            out[env_var] = ir.SecretEnv(env_var=env_var, slot=slot,
-                                        source=ir.SecretSource(secret_name=source[0], key=source[1]),
+            out[env_var] = self._shared(ir.SecretEnv, env_var=env_var, slot=slot,
+                                        source=self._shared(ir.SecretSource, secret_name=source[0], key=source[1]),
                                         connection_id=f"{ctx.tenant.name}__{slot}")
         return tuple(out[k] for k in sorted(out))
 
