@@ -257,8 +257,7 @@ class Evaluator:
                 return None
             self.sink.emit("E210", f"{what} cannot be `none`", val.span, help=f"give {ty.show()}")
             return INVALID
-        method = getattr(self, f"_to_{ty.kind}")
-        return method(val, ty, what)
+        return _COERCE[ty.kind](self, val, ty, what)
 
     def _mismatch(self, val: Val, ty: Ty, what: str, help: str | None = None) -> Any:
         self.sink.emit("E201", f"{what} expects {ty.show()}, found {describe(val)}", val.span,
@@ -380,6 +379,10 @@ _EVAL = {  # syntax value type -> how it evaluates (a type outside ``n.Value`` i
     n.NoneLit: lambda ev, node, scope: Val("none", None, node.span),
     n.Call: lambda ev, node, scope: Val("call", node, node.span),
 }
+
+
+_COERCE = {kind: getattr(Evaluator, f"_to_{kind}") for kind in  # Ty.kind -> its check
+           ("any", "text", "scalar", "string", "quantity", "int", "bool", "duration", "list", "map", "enum", "ref")}
 
 
 def names_read(node: n.Value) -> set[str]:
