@@ -16,7 +16,7 @@ from pipec.diagnostics import Label, Sink
 from pipec.ir import specs
 from pipec.ir.blocks import Read, fields_of, misplaced, read_fields
 from pipec.ir.loader import LoadedModule, Program, Symbol
-from pipec.ir.values import BUILTIN_ENUMS, INVALID, SCALAR_TYPES, Evaluator, Scope, Ty, Val, did_you_mean, names_read
+from pipec.ir.values import BUILTIN_ENUMS, INVALID, SCALAR_TYPES, Evaluator, Scope, Ty, Val, did_you_mean
 from pipec.limits import MAX_TASKS
 from pipec.source import Span
 from pipec.syntax import nodes as n
@@ -41,7 +41,6 @@ class RunnerDef:
     module: LoadedModule
     params: dict[str, ParamDef]
     fields: dict[str, n.Field]
-    fixed: frozenset[str] = frozenset()  # fields that read no parameter: one value per tenant and environment
 
 
 @dataclass
@@ -237,8 +236,7 @@ class DeclReader:
             self.sink.emit("E108", f"{where} is missing the required field `image`", decl.name.span,
                            label="needs `image`", help='add `image = "${platform.registry}/NAME:TAG"`')
         fields = {k: v for k, v in found.items() if k in known}
-        fixed = frozenset(k for k, fld in fields.items() if not names_read(fld.value) & params.keys())
-        self.defs.runners[decl.span] = RunnerDef(decl.name.text, decl, mod, params, fields, fixed)
+        self.defs.runners[decl.span] = RunnerDef(decl.name.text, decl, mod, params, fields)
 
     def _param_type(self, p: n.Param, mod: LoadedModule) -> Ty | None:
         name = p.type.text

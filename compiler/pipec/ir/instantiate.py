@@ -7,15 +7,15 @@ task's ``when`` block for the environment being compiled (spec 3.1).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from pipec.diagnostics import Label, Sink
 from pipec.ir import model as ir
 from pipec.ir import specs
 from pipec.ir.blocks import FieldSpec, fields_of, misplaced
 from pipec.ir.decls import Defs, PipelineDef, RunnerDef, TaskDef, TenantDef
-from pipec.ir.values import INVALID, Evaluator, RunPart, Scope, Ty, Val, closest, did_you_mean
+from pipec.ir.values import INVALID, Evaluator, RunPart, Scope, Ty, Val, closest, did_you_mean, names_read
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
@@ -43,10 +43,40 @@ class Ctx:
     tenant_scope: dict[str, Val]  # ``tenant.*``, the same for every task of the DAG
     platform_scope: dict[str, Val] | None  # ``platform.*`` in env
     run_as_user: int  # the platform's, for the tasks whose runner sets no ``user``
-    # (runner, field) -> the value of a runner field in ``RunnerDef.fixed`` that evaluated without a
-    # diagnostic: the same for every task of the DAG (the DAG's scope, so pipec.incremental records
-    # every name a DAG marks used); settings are replaced by overrides, never changed in place
-    fixed: dict[tuple[Span, str], Any] = field(default_factory=dict)
+    fixed: dict[Span, Fixed]  # runner declaration -> its values that are the same for every task of the DAG
+
+
+_UNKNOWN, _VARIES = object(), object()
+
+
+class Fixed:
+    """The values of one runner in one DAG that read no parameter of the runner, evaluated once.
+
+    Such a value (a field, or an item of a list field) is the same for every task of the DAG
+    that calls the runner: one tenant, one environment, one module. It is kept for one DAG
+    only, so pipec.incremental still records every name each DAG marks used; a value whose
+    evaluation reported anything is evaluated again for every task, so each diagnostic is as
+    before. Settings are replaced by overrides, never changed in place, so tasks can share them.
+    """
+
+    def __init__(self, sink: Sink, runner: RunnerDef) -> None:
+        self.sink, self.runner = sink, runner
+        self.values: dict[tuple, Any] = {}  # (field, item index or None) -> value, or _VARIES
+
+    def get(self, key: tuple, node: n.Value, evaluate: Callable[[], Any]) -> Any:
+        """The value of ``node`` (``key`` in the runner): ``evaluate()`` unless already known."""
+        known = self.values.get(key, _UNKNOWN)
+        if known is _VARIES:
+            return evaluate()
+        if known is not _UNKNOWN:
+            return known
+        offered = self.sink.offered
+        value = evaluate()
+        if names_read(node) & self.runner.params.keys():
+            self.values[key] = _VARIES
+        elif self.sink.offered == offered:
+            self.values[key] = value
+        return value
 
 
 @dataclass(frozen=True)
@@ -100,7 +130,8 @@ class Instantiator:
         read = pipe.settings(env)
         ctx = Ctx(pipe, tenant, env, schedule is not None and schedule.kind in ("cron", "preset"), read,
                   pipe.schedule_for(env), tenant.scope_fields(), self.defs.platform_scope(env),
-                  (specs.platform_values(self.defs.platform) if self.defs.platform else {}).get("run_as_user", 10001))
+                  (specs.platform_values(self.defs.platform) if self.defs.platform else {}).get("run_as_user", 10001),
+                  {})
         tasks = [t for t in (self.task(td, ctx, tenant_span) for td in pipe.tasks) if t is not None]
         if schedule is None or len(tasks) != len(pipe.tasks):
             return None
@@ -182,7 +213,10 @@ class Instantiator:
             return None
         rscope = Scope(runner.module, bindings=bindings, tenant=scope.tenant, platform=scope.platform,
                        allow_run=True)
-        settings = self._runner_settings(runner, rscope, ctx.fixed)
+        fixed = ctx.fixed.get(runner.decl.span)
+        if fixed is None:
+            fixed = ctx.fixed[runner.decl.span] = Fixed(self.sink, runner)
+        settings = self._runner_settings(runner, rscope, fixed)
         self._overrides(td, ctx, scope, settings)
         return self._build_task(td, ctx, runner, settings, tenant_span)
 
@@ -281,34 +315,27 @@ class Instantiator:
             bound[name] = self._default(runner, param)
         return bound if ok else None
 
-    def _runner_settings(self, runner: RunnerDef, scope: Scope, fixed: dict | None = None) -> dict[str, Any]:
-        """The runner's fields evaluated in ``scope``; ``fixed`` (``Ctx.fixed``) reuses those that read no argument."""
+    def _runner_settings(self, runner: RunnerDef, scope: Scope, fixed: Fixed | None = None) -> dict[str, Any]:
+        """The runner's fields evaluated in ``scope``; ``fixed`` reuses the values that read no argument."""
         out: dict[str, Any] = {"_spans": {}}
         for spec in specs.RUNNER:
             fld = runner.fields.get(spec.name)
             if fld is None:
                 continue
             out["_spans"][spec.name] = fld.value.span
-            if fixed is None or spec.name not in runner.fixed:
+            if fixed is None:
                 out[spec.name] = self._runner_field(spec, fld.value, scope)
-                continue
-            key = (runner.decl.span, spec.name)
-            if key not in fixed:
-                offered = self.sink.offered
-                value = self._runner_field(spec, fld.value, scope)
-                if self.sink.offered != offered:  # evaluated again for each task: every diagnostic as before
-                    out[spec.name] = value
-                    continue
-                fixed[key] = value
-            out[spec.name] = fixed[key]
+            else:
+                out[spec.name] = fixed.get((spec.name, None), fld.value,
+                                           lambda: self._runner_field(spec, fld.value, scope, fixed))
         if "profile" not in runner.fields:
             out["profile"] = self._default_profile(runner)
         self._check_user(out.get("user"), out["_spans"].get("user"))
         return out
 
-    def _runner_field(self, spec: FieldSpec, node: n.Value, scope: Scope) -> Any:
+    def _runner_field(self, spec: FieldSpec, node: n.Value, scope: Scope, fixed: Fixed | None = None) -> Any:
         if spec.name in ("entrypoint", "args"):
-            return self._text_list(node, scope, spec.name)
+            return self._text_list(node, scope, spec.name, fixed)
         if spec.name == "env":
             return self._env_map(node, scope)
         if spec.name == "secrets":
@@ -331,22 +358,31 @@ class Instantiator:
             return INVALID
         return sym
 
-    def _text_list(self, node: n.Value, scope: Scope, what: str) -> Any:
-        items = self.ev.coerce(self.ev.eval(node, scope), _LIST, f"`{what}`")
-        if items is INVALID:
-            return INVALID
-        out = []
-        for item in items:
-            elements = item.data if item.kind == "list" else (item,)
-            for el in elements:
-                if el.kind == "none":
-                    continue
-                parts = self.ev.coerce(el, _SCALAR, f"`{what}`")
-                if parts is not INVALID:
-                    out.append((parts, el.span))
+    def _text_list(self, node: n.Value, scope: Scope, what: str, fixed: Fixed | None = None) -> Any:
+        """(text parts, span) of each element; the items of a list written out that read no
+        argument come from ``fixed`` (e.g. all but `command` and `select` of dbt_node's args)."""
+        if isinstance(node, n.ListV) and fixed is not None:
+            out = [el for i, item in enumerate(node.items)
+                   for el in fixed.get((what, i), item, lambda: self._text_items(self.ev.eval(item, scope), what))]
+        else:
+            items = self.ev.coerce(self.ev.eval(node, scope), _LIST, f"`{what}`")
+            if items is INVALID:
+                return INVALID
+            out = [el for item in items for el in self._text_items(item, what)]
         if what == "entrypoint":
             for parts, _ in out:
                 self._no_run(parts, "`entrypoint`")
+        return out
+
+    def _text_items(self, item: Val, what: str) -> list:
+        """The elements of one item of a text list (a list inside it is flattened, `none` dropped)."""
+        out = []
+        for el in item.data if item.kind == "list" else (item,):
+            if el.kind == "none":
+                continue
+            parts = self.ev.coerce(el, _SCALAR, f"`{what}`")
+            if parts is not INVALID:
+                out.append((parts, el.span))
         return out
 
     def _env_map(self, node: n.Value, scope: Scope) -> Any:
