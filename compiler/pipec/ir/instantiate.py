@@ -538,7 +538,7 @@ class Instantiator:
                        f"or set the queue only `when` an environment that has it")
 
     def _dated(self, ctx: Ctx, args, env: dict) -> None:
-        if ctx.schedule is None:
+        if ctx.schedule is None or ctx.dated and ctx.schedule[1] != "@once":  # every run value is available
             return
         parts = [p for a, _ in args for p in a] + [p for v, _, _ in env.values() for p in v]
         kind, value, sched_span = ctx.schedule
