@@ -52,7 +52,7 @@ _UNKNOWN, _VARIES = object(), object()
 class Fixed:
     """The values of one runner in one DAG that read no parameter of the runner, evaluated once.
 
-    Such a value (a field, or an item of a list field) is the same for every task of the DAG
+    Such a value (a field, an item of a list field, a parameter's default) is the same for every task of the DAG
     that calls the runner: one tenant, one environment, one module. It is kept for one DAG
     only, so pipec.incremental still records every name each DAG marks used; a value whose
     evaluation reported anything is evaluated again for every task, so each diagnostic is as
@@ -61,7 +61,8 @@ class Fixed:
 
     def __init__(self, sink: Sink, runner: RunnerDef) -> None:
         self.sink, self.runner = sink, runner
-        self.values: dict[tuple, Any] = {}  # (field, item index or None) -> value, or _VARIES
+        # ("field", name), ("item", field, index) or ("default", parameter) -> value, or _VARIES
+        self.values: dict[tuple, Any] = {}
 
     def get(self, key: tuple, node: n.Value, evaluate: Callable[[], Any]) -> Any:
         """The value of ``node`` (``key`` in the runner): ``evaluate()`` unless already known."""
@@ -208,14 +209,14 @@ class Instantiator:
         runner = self._runner(td.call, scope)
         if runner is None:
             return None
-        bindings = self._bind(runner, td.call, scope)
+        fixed = ctx.fixed.get(runner.decl.span)
+        if fixed is None:
+            fixed = ctx.fixed[runner.decl.span] = Fixed(self.sink, runner)
+        bindings = self._bind(runner, td.call, scope, fixed)
         if bindings is None:
             return None
         rscope = Scope(runner.module, bindings=bindings, tenant=scope.tenant, platform=scope.platform,
                        allow_run=True)
-        fixed = ctx.fixed.get(runner.decl.span)
-        if fixed is None:
-            fixed = ctx.fixed[runner.decl.span] = Fixed(self.sink, runner)
         settings = self._runner_settings(runner, rscope, fixed)
         self._overrides(td, ctx, scope, settings)
         return self._build_task(td, ctx, runner, settings, tenant_span)
@@ -260,7 +261,7 @@ class Instantiator:
             default = Val("text", (default.data if default.kind == "name" else default.data.name,), default.span)
         return default
 
-    def _bind(self, runner: RunnerDef, call: n.Call, scope: Scope) -> dict[str, Val] | None:
+    def _bind(self, runner: RunnerDef, call: n.Call, scope: Scope, fixed: Fixed) -> dict[str, Val] | None:
         bound: dict[str, Val] = {}
         arg_spans: dict[str, Span] = {}
         ok = True
@@ -312,7 +313,7 @@ class Instantiator:
             if not param.default_ok:  # reported where the runner declares it
                 ok = False
                 continue
-            bound[name] = self._default(runner, param)
+            bound[name] = fixed.get(("default", name), param.default, lambda: self._default(runner, param))
         return bound if ok else None
 
     def _runner_settings(self, runner: RunnerDef, scope: Scope, fixed: Fixed | None = None) -> dict[str, Any]:
@@ -326,7 +327,7 @@ class Instantiator:
             if fixed is None:
                 out[spec.name] = self._runner_field(spec, fld.value, scope)
             else:
-                out[spec.name] = fixed.get((spec.name, None), fld.value,
+                out[spec.name] = fixed.get(("field", spec.name), fld.value,
                                            lambda: self._runner_field(spec, fld.value, scope, fixed))
         if "profile" not in runner.fields:
             out["profile"] = self._default_profile(runner)
@@ -363,7 +364,8 @@ class Instantiator:
         argument come from ``fixed`` (e.g. all but `command` and `select` of dbt_node's args)."""
         if isinstance(node, n.ListV) and fixed is not None:
             out = [el for i, item in enumerate(node.items)
-                   for el in fixed.get((what, i), item, lambda: self._text_items(self.ev.eval(item, scope), what))]
+                   for el in fixed.get(("item", what, i), item,
+                                       lambda: self._text_items(self.ev.eval(item, scope), what))]
         else:
             items = self.ev.coerce(self.ev.eval(node, scope), _LIST, f"`{what}`")
             if items is INVALID:
