@@ -100,7 +100,7 @@ class Instantiator:
         self.used: set[Span] = set()  # declaration spans of the runners some task calls
         self.placements: list[Placement] = []  # every pod instantiated, for the quota check
         self.texts: dict[tuple, ir.Text] = {}  # text parts -> their Text: tasks share most of their texts
-        self.shared: dict[tuple, Any] = {}  # (model class, fields...) -> the model (``_shared``)
+        self.shared: dict[tuple, Any] = {}  # what a model is built from -> the model (``_shared``)
 
     def take_placements(self) -> list[Placement]:
         """The placements recorded since the last call (each is checked once)."""
@@ -501,7 +501,8 @@ class Instantiator:
             name=td.name, layer=td.layer, runner=runner.name, image=values["image"],
             entrypoint=tuple(self._text(p) for p, _ in values["entrypoint"]),
             args=tuple(self._text(p) for p, _ in values["args"]), env=tuple(env.items()), secrets=secrets,
-            resources=self._shared(ir.Resources, profile=values["profile"].name, cpu=profile[0], memory=profile[1]),
+            resources=self._shared(("resources", values["profile"].name, *profile), lambda: ir.Resources(
+                profile=values["profile"].name, cpu=profile[0], memory=profile[1])),
             queue=values["queue"], retries=values["retries"], retry_delay_seconds=values["retry_delay"],
             timeout_seconds=values["timeout"], run_as_user=s.get("user") or ctx.run_as_user,
             upstream=tuple(sorted({name for name, _ in td.after})), doc=td.doc)
@@ -513,12 +514,11 @@ class Instantiator:
             text = self.texts[parts] = _text(parts)
         return text
 
-    def _shared(self, cls: type, **fields) -> Any:
-        """``cls(**fields)``, one instance per distinct fields: tasks share their resources and secrets."""
-        key = (cls, *fields.items())
+    def _shared(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """``build()``, once per ``key`` (what it builds from): tasks share their resources and secrets."""
         model = self.shared.get(key)
         if model is None:
-            model = self.shared[key] = cls(**fields)
+            model = self.shared[key] = build()
         return model
 
     def _check_retries(self, values: dict, s: dict) -> None:
@@ -575,9 +575,9 @@ class Instantiator:
                                           Label(ctx.tenant.decl.name.span, "tenant declared here")],
                                help=f'add `secret {slot} = k8s_secret("NAME", key = "KEY")` to tenant `{ctx.tenant.name}`')
                 continue
-            out[env_var] = self._shared(ir.SecretEnv, env_var=env_var, slot=slot,
-                                        source=self._shared(ir.SecretSource, secret_name=source[0], key=source[1]),
-                                        connection_id=f"{ctx.tenant.name}__{slot}")
+            out[env_var] = self._shared(("secret", env_var, slot, *source[:2], ctx.tenant.name), lambda: ir.SecretEnv(
+                env_var=env_var, slot=slot, source=ir.SecretSource(secret_name=source[0], key=source[1]),
+                connection_id=f"{ctx.tenant.name}__{slot}"))
         return tuple(out[k] for k in sorted(out))
 
     def _env_clash(self, env: dict, secrets, s: dict, td: TaskDef) -> None:
