@@ -52,11 +52,12 @@ _UNKNOWN, _VARIES = object(), object()
 class Fixed:
     """The values of one runner in one DAG that read no parameter of the runner, evaluated once.
 
-    Such a value (a field, an item of a list field, a parameter's default) is the same for every task of the DAG
-    that calls the runner: one tenant, one environment, one module. It is kept for one DAG
-    only, so pipec.incremental still records every name each DAG marks used; a value whose
-    evaluation reported anything is evaluated again for every task, so each diagnostic is as
-    before. Settings are replaced by overrides, never changed in place, so tasks can share them.
+    Such a value (a field, an item of a list field, a parameter's default) is the same for
+    every task of the DAG that calls the runner: one tenant, one environment, one module. It
+    is kept for one DAG only, so pipec.incremental still records every name each DAG marks
+    used; a value whose evaluation reported anything is evaluated again for every task, so
+    each diagnostic is as before. Settings are replaced by overrides, never changed in place,
+    so tasks can share them.
     """
 
     def __init__(self, sink: Sink, runner: RunnerDef) -> None:
