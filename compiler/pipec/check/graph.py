@@ -38,8 +38,9 @@ class Graph:
         self.succ.setdefault(node, {})
 
     def add_edge(self, u, v, **attrs) -> None:
-        self.add_node(u)
-        self.add_node(v)
+        for node in (u, v):
+            if node not in self.succ:
+                self.add_node(node)
         self.succ[u].setdefault(v, {}).update(attrs)
 
     def edges(self, data: bool = False) -> list:

@@ -8,6 +8,8 @@ over the placements instantiation records, run by ``pipec.driver``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pipec import quantity
 from pipec.diagnostics import Label, Sink
 from pipec.ir.decls import Defs, TenantDef
@@ -83,8 +85,7 @@ def _check_quota(sink: Sink, tenant: TenantDef, task: str, profile: str, cpu: st
     quota = tenant.read.get("quota")
     if not isinstance(quota, dict):
         return
-    over = [(what, asked) for what, asked in (("cpu", cpu), ("memory", memory))
-            if quantity.parse(asked) > quantity.parse(quota[what])]
+    over = [(what, asked) for what, asked in (("cpu", cpu), ("memory", memory)) if _exceeds(asked, quota[what])]
     if not over:
         return
     asks = " and ".join(f"{what} {asked}" for what, asked in over)
@@ -92,3 +93,9 @@ def _check_quota(sink: Sink, tenant: TenantDef, task: str, profile: str, cpu: st
     sink.emit("E403", f"task `{task}` asks for {asks} but tenant `{tenant.name}` has a quota of {has}", span,
               label=f"profile `{profile}`", secondary=[Label(tenant.read.spans["quota"], "quota set here")],
               help="use a smaller profile for this tenant's environment, or raise the quota")
+
+
+@lru_cache(maxsize=1024)
+def _exceeds(asked: str, limit: str) -> bool:
+    """``asked > limit`` as quantities; memoised, as thousands of pods ask for the few sizes of their profiles."""
+    return quantity.parse(asked) > quantity.parse(limit)

@@ -100,21 +100,25 @@ def load(path: Path) -> Manifest:
     except OSError as err:
         raise ManifestError("unreadable", f"cannot read dbt manifest `{path.as_posix()}`: {err.strerror}",
                             "check the path and its permissions") from None
-    try:
-        with cycle_collector_paused():  # a big manifest is millions of acyclic objects: collecting while reading finds nothing
+    # a big manifest is millions of acyclic objects: collecting while reading finds nothing, and the
+    # document is dropped before the collector runs again (else its first run walks every object of it)
+    with cycle_collector_paused():
+        try:
             doc = json.loads(data)
             version = _schema_version(doc)
             nodes = _nodes(doc)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise ManifestError("unreadable", f"`{path.as_posix()}` is not a dbt manifest",
-                            "point `manifest` at the target/manifest.json that `dbt parse` writes") from None
-    if version < OLDEST_SCHEMA:
-        raise ManifestError("old", f"dbt manifest `{path.as_posix()}` has schema v{version}, older than "
-                                   f"v{OLDEST_SCHEMA}",
-                            "parse the project again with dbt 1.8 or later (`dbt parse`)")
-    disabled = frozenset(n.get("original_file_path", "") for group in (doc.get("disabled") or {}).values()
-                         for n in group)
-    return Manifest(doc["metadata"].get("project_name") or "", version, content_hash(version, nodes), nodes, disabled)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise ManifestError("unreadable", f"`{path.as_posix()}` is not a dbt manifest",
+                                "point `manifest` at the target/manifest.json that `dbt parse` writes") from None
+        if version < OLDEST_SCHEMA:
+            raise ManifestError("old", f"dbt manifest `{path.as_posix()}` has schema v{version}, older than "
+                                       f"v{OLDEST_SCHEMA}",
+                                "parse the project again with dbt 1.8 or later (`dbt parse`)")
+        disabled = frozenset(n.get("original_file_path", "") for group in (doc.get("disabled") or {}).values()
+                             for n in group)
+        project = doc["metadata"].get("project_name") or ""
+        del doc
+    return Manifest(project, version, content_hash(version, nodes), nodes, disabled)
 
 
 

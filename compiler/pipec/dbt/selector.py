@@ -206,6 +206,8 @@ def _fqn_matcher(selector: str) -> Callable[[tuple[str, ...], str | None], bool]
                 return True
         elif fqn[-1] == selector:
             return True
+        if glob_at and fqn[0].partition(".")[0] != head[0]:  # the common miss, without joining the fqn
+            return False
         flat = ".".join(fqn).split(".")  # each segment split on its dots
         if len(flat) < size or flat[:glob_at] != head:
             return False

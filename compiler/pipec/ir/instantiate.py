@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from pipec.diagnostics import Label, Sink
 from pipec.ir import model as ir
 from pipec.ir import specs
-from pipec.ir.blocks import fields_of, misplaced
+from pipec.ir.blocks import FieldSpec, fields_of, misplaced
 from pipec.ir.decls import Defs, PipelineDef, RunnerDef, TaskDef, TenantDef
-from pipec.ir.values import INVALID, Evaluator, RunPart, Scope, Ty, Val, closest, did_you_mean
+from pipec.ir.values import INVALID, Evaluator, RunPart, Scope, Ty, Val, closest, did_you_mean, names_read
 from pipec.source import Span
 from pipec.syntax import nodes as n
 
+# made once: a Ty is a frozen dataclass, slow to build for every element of every task
+_LIST, _MAP, _SCALAR, _RUNNER = Ty("list"), Ty("map"), Ty("scalar"), Ty("ref", ref_kind="runner")
 _OVERRIDE_TYPES = {"retries": specs.INT, "retry_delay": specs.DUR, "timeout": specs.DUR, "queue": specs.OPT_S,
-                   "profile": Ty("ref", ref_kind="profile"), "env": Ty("map")}
+                   "profile": Ty("ref", ref_kind="profile"), "env": _MAP}
 # one address, printable ASCII without spaces: CR/LF would inject mail headers
 EMAIL = re.compile(r"[!-?A-~]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 MAX_TAG = 100  # Airflow's TAG_MAX_LEN: a longer tag fails to serialize the DAG
@@ -38,6 +40,45 @@ class Ctx:
     dated: bool  # the pipeline's runs have a logical date
     read: Any  # the pipeline's settings for env (its `when ENV` block merged in)
     schedule: Any  # (kind, value, span) for env, or None
+    tenant_scope: dict[str, Val]  # ``tenant.*``, the same for every task of the DAG
+    platform_scope: dict[str, Val] | None  # ``platform.*`` in env
+    run_as_user: int  # the platform's, for the tasks whose runner sets no ``user``
+    fixed: dict[Span, Fixed]  # runner declaration -> its values that are the same for every task of the DAG
+
+
+_UNKNOWN, _VARIES = object(), object()
+
+
+class Fixed:
+    """The values of one runner in one DAG that read no parameter of the runner, evaluated once.
+
+    Such a value (a field, an item of a list field, a parameter's default) is the same for
+    every task of the DAG that calls the runner: one tenant, one environment, one module. It
+    is kept for one DAG only, so pipec.incremental still records every name each DAG marks
+    used; a value whose evaluation reported anything is evaluated again for every task, so
+    each diagnostic is as before. Settings are replaced by overrides, never changed in place,
+    so tasks can share them.
+    """
+
+    def __init__(self, sink: Sink, runner: RunnerDef) -> None:
+        self.sink, self.runner = sink, runner
+        # ("field", name), ("item", field, index) or ("default", parameter) -> value, or _VARIES
+        self.values: dict[tuple, Any] = {}
+
+    def get(self, key: tuple, node: n.Value, evaluate: Callable[[], Any]) -> Any:
+        """The value of ``node`` (``key`` in the runner): ``evaluate()`` unless already known."""
+        known = self.values.get(key, _UNKNOWN)
+        if known is _VARIES:
+            return evaluate()
+        if known is not _UNKNOWN:
+            return known
+        offered = self.sink.offered
+        value = evaluate()
+        if names_read(node) & self.runner.params.keys():
+            self.values[key] = _VARIES
+        elif self.sink.offered == offered:
+            self.values[key] = value
+        return value
 
 
 @dataclass(frozen=True)
@@ -59,6 +100,8 @@ class Instantiator:
         self.ev = Evaluator(sink)
         self.used: set[Span] = set()  # declaration spans of the runners some task calls
         self.placements: list[Placement] = []  # every pod instantiated, for the quota check
+        self.texts: dict[tuple, ir.Text] = {}  # text parts -> their Text: tasks share most of their texts
+        self.shared: dict[tuple, Any] = {}  # what a model is built from -> the model (``_shared``)
 
     def take_placements(self) -> list[Placement]:
         """The placements recorded since the last call (each is checked once)."""
@@ -88,7 +131,9 @@ class Instantiator:
         schedule = self._schedule(pipe.schedule_for(env), tenant)
         read = pipe.settings(env)
         ctx = Ctx(pipe, tenant, env, schedule is not None and schedule.kind in ("cron", "preset"), read,
-                  pipe.schedule_for(env))
+                  pipe.schedule_for(env), tenant.scope_fields(), self.defs.platform_scope(env),
+                  (specs.platform_values(self.defs.platform) if self.defs.platform else {}).get("run_as_user", 10001),
+                  {})
         tasks = [t for t in (self.task(td, ctx, tenant_span) for td in pipe.tasks) if t is not None]
         if schedule is None or len(tasks) != len(pipe.tasks):
             return None
@@ -160,17 +205,20 @@ class Instantiator:
     # ------------------------------------------------------------ tasks
 
     def task(self, td: TaskDef, ctx: Ctx, tenant_span: Span) -> ir.Task | None:
-        scope = Scope(td.module or ctx.pipe.module, bindings=td.bindings, tenant=ctx.tenant.scope_fields(),
-                      platform=self.defs.platform_scope(ctx.env), allow_run=True)
+        scope = Scope(td.module or ctx.pipe.module, bindings=td.bindings, tenant=ctx.tenant_scope,
+                      platform=ctx.platform_scope, allow_run=True)
         runner = self._runner(td.call, scope)
         if runner is None:
             return None
-        bindings = self._bind(runner, td.call, scope)
+        fixed = ctx.fixed.get(runner.decl.span)
+        if fixed is None:
+            fixed = ctx.fixed[runner.decl.span] = Fixed(self.sink, runner)
+        bindings = self._bind(runner, td.call, scope, fixed)
         if bindings is None:
             return None
         rscope = Scope(runner.module, bindings=bindings, tenant=scope.tenant, platform=scope.platform,
                        allow_run=True)
-        settings = self._runner_settings(runner, rscope)
+        settings = self._runner_settings(runner, rscope, fixed)
         self._overrides(td, ctx, scope, settings)
         return self._build_task(td, ctx, runner, settings, tenant_span)
 
@@ -182,7 +230,7 @@ class Instantiator:
                            help=did_you_mean(call.callee.dotted, runners) or
                            'import the runners, e.g. `import "std/runners"`')
             return None
-        sym = self.ev.coerce(val, Ty("ref", ref_kind="runner"), "a task")
+        sym = self.ev.coerce(val, _RUNNER, "a task")
         if sym is INVALID:
             return None
         self.used.add(sym.decl.span)
@@ -214,7 +262,7 @@ class Instantiator:
             default = Val("text", (default.data if default.kind == "name" else default.data.name,), default.span)
         return default
 
-    def _bind(self, runner: RunnerDef, call: n.Call, scope: Scope) -> dict[str, Val] | None:
+    def _bind(self, runner: RunnerDef, call: n.Call, scope: Scope, fixed: Fixed) -> dict[str, Val] | None:
         bound: dict[str, Val] = {}
         arg_spans: dict[str, Span] = {}
         ok = True
@@ -266,28 +314,35 @@ class Instantiator:
             if not param.default_ok:  # reported where the runner declares it
                 ok = False
                 continue
-            bound[name] = self._default(runner, param)
+            bound[name] = fixed.get(("default", name), param.default, lambda: self._default(runner, param))
         return bound if ok else None
 
-    def _runner_settings(self, runner: RunnerDef, scope: Scope) -> dict[str, Any]:
+    def _runner_settings(self, runner: RunnerDef, scope: Scope, fixed: Fixed | None = None) -> dict[str, Any]:
+        """The runner's fields evaluated in ``scope``; ``fixed`` reuses the values that read no argument."""
         out: dict[str, Any] = {"_spans": {}}
         for spec in specs.RUNNER:
             fld = runner.fields.get(spec.name)
             if fld is None:
                 continue
             out["_spans"][spec.name] = fld.value.span
-            if spec.name in ("entrypoint", "args"):
-                out[spec.name] = self._text_list(fld.value, scope, spec.name)
-            elif spec.name == "env":
-                out["env"] = self._env_map(fld.value, scope)
-            elif spec.name == "secrets":
-                out["secrets"] = self._secrets(fld.value, scope)
+            if fixed is None:
+                out[spec.name] = self._runner_field(spec, fld.value, scope)
             else:
-                out[spec.name] = self.ev.coerce(self.ev.eval(fld.value, scope), spec.ty, f"`{spec.name}`")
+                out[spec.name] = fixed.get(("field", spec.name), fld.value,
+                                           lambda: self._runner_field(spec, fld.value, scope, fixed))
         if "profile" not in runner.fields:
             out["profile"] = self._default_profile(runner)
         self._check_user(out.get("user"), out["_spans"].get("user"))
         return out
+
+    def _runner_field(self, spec: FieldSpec, node: n.Value, scope: Scope, fixed: Fixed | None = None) -> Any:
+        if spec.name in ("entrypoint", "args"):
+            return self._text_list(node, scope, spec.name, fixed)
+        if spec.name == "env":
+            return self._env_map(node, scope)
+        if spec.name == "secrets":
+            return self._secrets(node, scope)
+        return self.ev.coerce(self.ev.eval(node, scope), spec.ty, f"`{spec.name}`")
 
     def _check_user(self, user: Any, span: Span | None) -> None:
         if isinstance(user, int) and user <= 0:
@@ -305,33 +360,43 @@ class Instantiator:
             return INVALID
         return sym
 
-    def _text_list(self, node: n.Value, scope: Scope, what: str) -> Any:
-        items = self.ev.coerce(self.ev.eval(node, scope), Ty("list"), f"`{what}`")
-        if items is INVALID:
-            return INVALID
-        out = []
-        for item in items:
-            elements = item.data if item.kind == "list" else (item,)
-            for el in elements:
-                if el.kind == "none":
-                    continue
-                parts = self.ev.coerce(el, Ty("scalar"), f"`{what}`")
-                if parts is not INVALID:
-                    out.append((parts, el.span))
+    def _text_list(self, node: n.Value, scope: Scope, what: str, fixed: Fixed | None = None) -> Any:
+        """(text parts, span) of each element; the items of a list written out that read no
+        argument come from ``fixed`` (e.g. all but `command` and `select` of dbt_node's args)."""
+        if isinstance(node, n.ListV) and fixed is not None:
+            out = [el for i, item in enumerate(node.items)
+                   for el in fixed.get(("item", what, i), item,
+                                       lambda: self._text_items(self.ev.eval(item, scope), what))]
+        else:
+            items = self.ev.coerce(self.ev.eval(node, scope), _LIST, f"`{what}`")
+            if items is INVALID:
+                return INVALID
+            out = [el for item in items for el in self._text_items(item, what)]
         if what == "entrypoint":
             for parts, _ in out:
                 self._no_run(parts, "`entrypoint`")
         return out
 
+    def _text_items(self, item: Val, what: str) -> list:
+        """The elements of one item of a text list (a list inside it is flattened, `none` dropped)."""
+        out = []
+        for el in item.data if item.kind == "list" else (item,):
+            if el.kind == "none":
+                continue
+            parts = self.ev.coerce(el, _SCALAR, f"`{what}`")
+            if parts is not INVALID:
+                out.append((parts, el.span))
+        return out
+
     def _env_map(self, node: n.Value, scope: Scope) -> Any:
-        entries = self.ev.coerce(self.ev.eval(node, scope), Ty("map"), "`env`")
+        entries = self.ev.coerce(self.ev.eval(node, scope), _MAP, "`env`")
         if entries is INVALID:
             return {}
         out = {}
         for key, val in entries:
             if val.kind == "none":
                 continue
-            parts = self.ev.coerce(val, Ty("scalar"), f"`env.{key.text}`")
+            parts = self.ev.coerce(val, _SCALAR, f"`env.{key.text}`")
             if parts is not INVALID:
                 out[key.text] = (parts, val.span, key.span)
         return out
@@ -431,17 +496,31 @@ class Instantiator:
             return None
         self.placements.append(Placement(ctx.tenant, td.name, values["profile"].name, profile[0], profile[1], td.span))
         secrets = self._secret_envs(ctx, s.get("secrets", []), tenant_span, runner)
-        env = {k: _text(parts) for k, (parts, _, _) in sorted(s.get("env", {}).items())}
+        env = {k: self._text(parts) for k, (parts, _, _) in sorted(s.get("env", {}).items())}
         self._env_clash(env, secrets, s, td)
-        platform = specs.platform_values(self.defs.platform) if self.defs.platform else {}
         return ir.Task(
             name=td.name, layer=td.layer, runner=runner.name, image=values["image"],
-            entrypoint=tuple(_text(p) for p, _ in values["entrypoint"]),
-            args=tuple(_text(p) for p, _ in values["args"]), env=tuple(env.items()), secrets=secrets,
-            resources=ir.Resources(profile=values["profile"].name, cpu=profile[0], memory=profile[1]),
+            entrypoint=tuple(self._text(p) for p, _ in values["entrypoint"]),
+            args=tuple(self._text(p) for p, _ in values["args"]), env=tuple(env.items()), secrets=secrets,
+            resources=self._shared(("resources", values["profile"].name, *profile), lambda: ir.Resources(
+                profile=values["profile"].name, cpu=profile[0], memory=profile[1])),
             queue=values["queue"], retries=values["retries"], retry_delay_seconds=values["retry_delay"],
-            timeout_seconds=values["timeout"], run_as_user=s.get("user") or platform.get("run_as_user", 10001),
+            timeout_seconds=values["timeout"], run_as_user=s.get("user") or ctx.run_as_user,
             upstream=tuple(sorted({name for name, _ in td.after})), doc=td.doc)
+
+    def _text(self, parts) -> ir.Text:
+        """One Text per distinct parts (a frozen model is validated once, then shared)."""
+        text = self.texts.get(parts)
+        if text is None:
+            text = self.texts[parts] = _text(parts)
+        return text
+
+    def _shared(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """``build()``, once per ``key`` (what it builds from): tasks share their resources and secrets."""
+        model = self.shared.get(key)
+        if model is None:
+            model = self.shared[key] = build()
+        return model
 
     def _check_retries(self, values: dict, s: dict) -> None:
         # a runner's or task's value; the pipeline's own is checked where it is read (specs.check_pipeline)
@@ -462,7 +541,7 @@ class Instantiator:
                        f"or set the queue only `when` an environment that has it")
 
     def _dated(self, ctx: Ctx, args, env: dict) -> None:
-        if ctx.schedule is None:
+        if ctx.schedule is None or ctx.dated and ctx.schedule[1] != "@once":  # every run value is available
             return
         parts = [p for a, _ in args for p in a] + [p for v, _, _ in env.values() for p in v]
         kind, value, sched_span = ctx.schedule
@@ -497,9 +576,9 @@ class Instantiator:
                                           Label(ctx.tenant.decl.name.span, "tenant declared here")],
                                help=f'add `secret {slot} = k8s_secret("NAME", key = "KEY")` to tenant `{ctx.tenant.name}`')
                 continue
-            out[env_var] = ir.SecretEnv(env_var=env_var, slot=slot,
-                                        source=ir.SecretSource(secret_name=source[0], key=source[1]),
-                                        connection_id=f"{ctx.tenant.name}__{slot}")
+            out[env_var] = self._shared(("secret", env_var, slot, *source[:2], ctx.tenant.name), lambda: ir.SecretEnv(
+                env_var=env_var, slot=slot, source=ir.SecretSource(secret_name=source[0], key=source[1]),
+                connection_id=f"{ctx.tenant.name}__{slot}"))
         return tuple(out[k] for k in sorted(out))
 
     def _env_clash(self, env: dict, secrets, s: dict, td: TaskDef) -> None:

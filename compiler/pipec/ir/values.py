@@ -111,23 +111,13 @@ class Evaluator:
     # ------------------------------------------------------------ eval
 
     def eval(self, node: n.Value, scope: Scope) -> Val:
-        if isinstance(node, n.Str):
-            return Val("text", self.text_parts(node.parts, scope), node.span)
-        if isinstance(node, n.Int):
-            return Val("int", INVALID if node.value is None else node.value, node.span)
-        if isinstance(node, n.Bool):
-            return Val("bool", node.value, node.span)
-        if isinstance(node, n.NoneLit):
-            return Val("none", None, node.span)
-        if isinstance(node, n.Duration):
-            return self._duration(node)
-        if isinstance(node, n.ListV):
-            return Val("list", tuple(self.eval(i, scope) for i in node.items), node.span)
-        if isinstance(node, n.MapV):
-            return self._map(node, scope)
-        if isinstance(node, n.Call):
-            return Val("call", node, node.span)
-        return self._ref(node, scope)
+        return _EVAL[type(node)](self, node, scope)
+
+    def _str(self, node: n.Str, scope: Scope) -> Val:
+        return Val("text", self.text_parts(node.parts, scope), node.span)
+
+    def _list(self, node: n.ListV, scope: Scope) -> Val:
+        return Val("list", tuple(self.eval(i, scope) for i in node.items), node.span)
 
     def _duration(self, node: n.Duration) -> Val:
         if node.unit not in DURATION_UNITS:
@@ -267,8 +257,7 @@ class Evaluator:
                 return None
             self.sink.emit("E210", f"{what} cannot be `none`", val.span, help=f"give {ty.show()}")
             return INVALID
-        method = getattr(self, f"_to_{ty.kind}")
-        return method(val, ty, what)
+        return _COERCE[ty.kind](self, val, ty, what)
 
     def _mismatch(self, val: Val, ty: Ty, what: str, help: str | None = None) -> Any:
         self.sink.emit("E201", f"{what} expects {ty.show()}, found {describe(val)}", val.span,
@@ -380,6 +369,35 @@ class Evaluator:
         module = self._unresolved_in.get(val.span)
         hint = did_you_mean(str(val.data), module.names_of_kind(ty.ref_kind)) if module is not None else None
         return hint or f"declare `{ty.ref_kind} {val.data} {{ ... }}` or import the file that does"
+
+
+_EVAL = {  # syntax value type -> how it evaluates (a type outside ``n.Value`` is a compiler bug: KeyError)
+    n.Str: Evaluator._str, n.ListV: Evaluator._list, n.MapV: Evaluator._map, n.Ref: Evaluator._ref,
+    n.Duration: lambda ev, node, scope: ev._duration(node),
+    n.Int: lambda ev, node, scope: Val("int", INVALID if node.value is None else node.value, node.span),
+    n.Bool: lambda ev, node, scope: Val("bool", node.value, node.span),
+    n.NoneLit: lambda ev, node, scope: Val("none", None, node.span),
+    n.Call: lambda ev, node, scope: Val("call", node, node.span),
+}
+
+
+_COERCE = {kind: getattr(Evaluator, f"_to_{kind}") for kind in  # Ty.kind -> its check
+           ("any", "text", "scalar", "string", "quantity", "int", "bool", "duration", "list", "map", "enum", "ref")}
+
+
+def names_read(node: n.Value) -> set[str]:
+    """The first part of every name a value reads: ``x`` of ``x``, ``x.y`` and ``${x.y}``."""
+    if isinstance(node, n.Ref):
+        return {node.parts[0].text}
+    if isinstance(node, n.Str):
+        return {p.path[0] for p in node.parts if isinstance(p, n.Interp)}
+    if isinstance(node, n.ListV):
+        return set().union(*(names_read(i) for i in node.items))
+    if isinstance(node, n.MapV):
+        return set().union(*(names_read(e.value) for e in node.entries))
+    if isinstance(node, n.Call):
+        return {node.callee.parts[0].text}.union(*(names_read(a.value) for a in node.args))
+    return set()
 
 
 TENANT_FIELDS = ("name", "schema", "namespace", "pool", "enclave")  # ``TenantDef.scope_fields``
