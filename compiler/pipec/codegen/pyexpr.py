@@ -204,10 +204,9 @@ def render(
     """
     lines: list[str] = []
     pad = INDENT * indent
-    flat = expr.flat()
-    if not force and len(pad) + len(prefix) + len(flat) + len(suffix) <= LINE_LENGTH:
+    if not force and len(pad) + len(prefix) + len(flat := expr.flat()) + len(suffix) <= LINE_LENGTH:
         lines.append(f"{pad}{prefix}{flat}{suffix}")
-    else:
+    else:  # an exploded expression's own flat text is never needed (a task's call is 1 kB of it)
         _explode(expr, pad, prefix, suffix, lines)
     return lines
 

@@ -152,12 +152,16 @@ def task_args(calls: list[Expr]) -> tuple[Call | None, list[Expr]]:
     if len(operators) < 2 or len(operators) != len(calls):
         return None, calls
     first = operators[0]
-    texts = [{key: value.flat() for key, value in call.kwargs} for call in operators]
-    common = [
-        (key, value)
-        for key, value in first.kwargs
-        if key not in _OWN and _plain(value) and all(t.get(key) == value.flat() for t in texts)
-    ]
+    alike = {key: value for key, value in first.kwargs if key not in _OWN and _plain(value)}
+    for call in operators[1:]:
+        if not alike:
+            break
+        values = dict(call.kwargs)
+        for key, value in list(alike.items()):
+            other = values.get(key)  # most often the very same (memoised) expression
+            if other is not value and (other is None or other.flat() != value.flat()):
+                del alike[key]
+    common = [(key, value) for key, value in first.kwargs if key in alike]
     if not common:
         return None, calls
     keys = {key for key, _ in common}
