@@ -76,28 +76,39 @@ def bench_compile(project: Path, repeat: int) -> dict:
     return {"check": median(check), "compile": median(compile_runs)}
 
 
-def parse(python: str, dag_file: Path, repeat: int) -> dict:
-    """DagBag parses of ``dag_file``: the median of ``repeat`` first parses, and under
-    ``again`` of ``repeat`` parses that find the file's bytecode cached.
+def parse(sides: dict[str, tuple[str, Path]], repeat: int) -> dict[str, dict]:
+    """DagBag parses of each side's DAG file (side -> (python, file)): the median of
+    ``repeat`` first parses, and under ``again`` of ``repeat`` parses that find the
+    file's bytecode cached. The sides take turns, so a drift in the machine's speed
+    weighs on all of them alike.
 
     A first parse compiles the file's source, as for a new or changed file. The DAG
     processor parses every file again every 30 s by default, and Python keeps a DAG
     file's bytecode in ``__pycache__`` beside it (when that folder is writable), so
     those parses skip compiling.
     """
-    cache = dag_file.parent / "__pycache__"
     base = {**os.environ, "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False"}
     first = {**base, "PYTHONDONTWRITEBYTECODE": "1"}
     again = {k: v for k, v in base.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    shutil.rmtree(cache, ignore_errors=True)
-    first_runs = [_parse_once(python, dag_file, first) for _ in range(repeat)]
-    _parse_once(python, dag_file, again)  # writes the bytecode
-    again_runs = [_parse_once(python, dag_file, again) for _ in range(repeat)]
-    tasks = {tasks for _, _, tasks in first_runs + again_runs}
-    if len(tasks) != 1:
-        raise SystemExit(f"{dag_file}: the parses found different task counts {sorted(tasks)}")
-    return {**median([r[:2] for r in first_runs]), "again": median([r[:2] for r in again_runs]),
-            "tasks": tasks.pop()}
+    runs: dict[str, dict[str, list]] = {side: {"first": [], "again": []} for side in sides}
+    for python, dag_file in sides.values():
+        shutil.rmtree(dag_file.parent / "__pycache__", ignore_errors=True)
+    for _ in range(repeat):
+        for side, (python, dag_file) in sides.items():
+            runs[side]["first"].append(_parse_once(python, dag_file, first))
+    for python, dag_file in sides.values():
+        _parse_once(python, dag_file, again)  # writes the bytecode
+    for _ in range(repeat):
+        for side, (python, dag_file) in sides.items():
+            runs[side]["again"].append(_parse_once(python, dag_file, again))
+    result = {}
+    for side, (_, dag_file) in sides.items():
+        tasks = {t for _, _, t in runs[side]["first"] + runs[side]["again"]}
+        if len(tasks) != 1:
+            raise SystemExit(f"{dag_file}: the parses found different task counts {sorted(tasks)}")
+        result[side] = {**median([r[:2] for r in runs[side]["first"]]),
+                        "again": median([r[:2] for r in runs[side]["again"]]), "tasks": tasks.pop()}
+    return result
 
 
 def _parse_once(python: str, dag_file: Path, env: dict) -> tuple[float, float, int]:
@@ -131,9 +142,10 @@ def main() -> None:
         project = synth.write(Path(tmp), args.models)
         result = {"models": args.models, "repeat": args.repeat, **bench_compile(project, args.repeat)}
         (pipec_dag,) = (project / "build" / "prod").rglob("dags/*.py")
-        result["parse_pipec"] = parse(sys.executable, pipec_dag, args.repeat)
+        sides = {"parse_pipec": (sys.executable, pipec_dag)}
         if not args.no_cosmos:
-            result["parse_cosmos"] = parse(args.cosmos_python, cosmos_dag(project), args.repeat)
+            sides["parse_cosmos"] = (args.cosmos_python, cosmos_dag(project))
+        result.update(parse(sides, args.repeat))
     for key in ("wall", "cpu") if "parse_cosmos" in result else ():
         result[f"parse_speedup_{key}"] = result["parse_cosmos"][key] / result["parse_pipec"][key]
         result[f"parse_again_speedup_{key}"] = (
