@@ -256,7 +256,7 @@ class _Transaction:
 
     def _discard_staged(self) -> None:
         for tmp in self.staged.values():
-            Path(tmp).unlink(missing_ok=True)
+            _discard(tmp)
         self.staged.clear()
 
 
@@ -370,6 +370,7 @@ def _write_temp(target: str, data: bytes, mode: int, sync: bool = True) -> str:
 
 
 def _discard(tmp: str) -> None:
+    """Remove a temp file, best effort: cleaning up never hides the error that caused it."""
     with contextlib.suppress(OSError):
         os.unlink(tmp)
 
