@@ -60,11 +60,12 @@ def dag_outputs(project: Project, tenant: Tenant, dag: Dag) -> dict[str, bytes]:
     """The DAG file of ``dag`` and, on Kubernetes, one pod spec per task."""
     for task in dag.tasks:
         _check_env_names(dag.dag_id, task)
-    files = {names.dag_path(dag.tenant, dag.dag_id): dag_file(project, tenant, dag)}
-    if project.environment.operator == "kubernetes":
-        for task in dag.tasks:
-            plan = pod.plan(project.platform, tenant, dag, task)
-            files[names.pod_path(dag, task)] = yamlout.dump(pod.manifest(plan))
+    kubernetes = project.environment.operator == "kubernetes"
+    # each pod is planned once, for its manifest and for the operator call that builds it
+    pods = {t.name: pod.plan(project.platform, tenant, dag, t) for t in dag.tasks} if kubernetes else {}
+    files = {names.dag_path(dag.tenant, dag.dag_id): dag_file(project, tenant, dag, pods)}
+    for task in dag.tasks if kubernetes else ():
+        files[names.pod_path(dag, task)] = yamlout.dump(pod.manifest(pods[task.name]))
     return files
 
 

@@ -7,6 +7,7 @@ and every formatting decision is made in this module, through
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,6 +27,7 @@ from pipec.codegen.pyexpr import (
     render_block,
 )
 from pipec.codegen.errors import CodegenError
+from pipec.codegen.k8s import pod
 from pipec.ir.model import LAYERS, Dag, Project, Schedule, Task, Tenant
 
 # Indentation levels of the template's blocks.
@@ -56,11 +58,12 @@ class DagView:
     publish: str | None
 
 
-def build(project: Project, tenant: Tenant, dag: Dag) -> DagView:
-    """The view of ``dag`` (of ``tenant``) for the template."""
+def build(project: Project, tenant: Tenant, dag: Dag, pods: Mapping[str, pod.PodPlan]) -> DagView:
+    """The view of ``dag`` (of ``tenant``) for the template; ``pods``: each task's pod plan
+    on Kubernetes (the plans the pod manifests are written from), else empty."""
     default_args = Dict(_default_args(tenant, dag))
     dag_call = Call("DAG", kwargs=_dag_kwargs(project, dag))
-    groups = [g for g in (_group(project, tenant, dag, layer) for layer in LAYERS) if g[1]]
+    groups = [g for g in (_group(project, dag, layer, pods) for layer in LAYERS) if g[1]]
     constants = shared.Constants([t for _, tasks in groups for _, t in tasks])
     groups = [(h, [(task, constants.task(t)) for task, t in tasks]) for h, tasks in groups]
     task_args, calls = shared.task_args([t for _, tasks in groups for _, t in tasks])
@@ -175,7 +178,7 @@ def _start_date(project: Project) -> Expr:
 
 
 def _group(
-    project: Project, tenant: Tenant, dag: Dag, layer: str
+    project: Project, dag: Dag, layer: str, pods: Mapping[str, pod.PodPlan]
 ) -> tuple[Expr, list[tuple[Task, Expr]]]:
     header = Call(
         "TaskGroup",
@@ -188,16 +191,15 @@ def _group(
     operator = _OPERATORS.get(project.environment.operator)
     if operator is None:
         raise CodegenError(f"internal error: unknown operator {project.environment.operator!r}")
-    return header, [(t, operator(project, tenant, dag, t)) for t in dag.tasks if t.layer == layer]
+    return header, [(t, operator(project, dag, t, pods)) for t in dag.tasks if t.layer == layer]
 
 
-def _kubernetes_task(project: Project, tenant: Tenant, dag: Dag, task: Task) -> Expr:
-    env = project.environment
-    kwargs = operators.kubernetes(project.platform, env, tenant, dag, task)
+def _kubernetes_task(project: Project, dag: Dag, task: Task, pods: Mapping[str, pod.PodPlan]) -> Expr:
+    kwargs = operators.kubernetes(project.environment, dag, task, pods[task.name])
     return Call("KubernetesPodOperator", kwargs=kwargs)
 
 
-def _docker_task(project: Project, tenant: Tenant, dag: Dag, task: Task) -> Expr:
+def _docker_task(project: Project, dag: Dag, task: Task, pods: Mapping[str, pod.PodPlan]) -> Expr:
     return Call("DockerOperator", kwargs=operators.docker(project.environment, dag, task))
 
 

@@ -16,7 +16,7 @@ from pipec.codegen import names, quantity
 from pipec.codegen.k8s import pod
 from pipec.codegen.pyexpr import Call, Code, Dict, Expr, Float, Int, List, Str
 from pipec.codegen.text import Value, static_entrypoint, to_value
-from pipec.ir.model import Dag, Environment, Platform, Task, Tenant
+from pipec.ir.model import Dag, Environment, Task
 
 Kwargs = tuple[tuple[str, Expr], ...]
 
@@ -91,11 +91,8 @@ def common(dag: Dag, task: Task) -> Kwargs:
     return tuple(kwargs)
 
 
-def kubernetes(
-    platform: Platform, environment: Environment, tenant: Tenant, dag: Dag, task: Task
-) -> Kwargs:
-    """``KubernetesPodOperator`` arguments building the pod of :func:`pod.plan`."""
-    p = pod.plan(platform, tenant, dag, task)
+def kubernetes(environment: Environment, dag: Dag, task: Task, p: pod.PodPlan) -> Kwargs:
+    """``KubernetesPodOperator`` arguments building the pod ``p`` (:func:`pod.plan` of ``task``)."""
     kwargs: list[tuple[str, Expr]] = [
         ("task_id", Str(task.name)),
         ("name", Str(p.name)),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
 
 from pipec.codegen.airflow import context
+from pipec.codegen.k8s.pod import PodPlan
 from pipec.ir.model import Dag, Project, Tenant
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -25,8 +27,8 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def dag_file(project: Project, tenant: Tenant, dag: Dag) -> bytes:
-    """The Python source of one DAG file, UTF-8 (in fact ASCII)."""
-    view = context.build(project, tenant, dag)
+def dag_file(project: Project, tenant: Tenant, dag: Dag, pods: Mapping[str, PodPlan]) -> bytes:
+    """The Python source of one DAG file, UTF-8 (in fact ASCII); ``pods`` as in ``context.build``."""
+    view = context.build(project, tenant, dag, pods)
     text = _environment().get_template("dag.py.j2").render(view=view)
     return text.encode("utf-8")
