@@ -100,7 +100,6 @@ class Instantiator:
         self.ev = Evaluator(sink)
         self.used: set[Span] = set()  # declaration spans of the runners some task calls
         self.placements: list[Placement] = []  # every pod instantiated, for the quota check
-        self.texts: dict[tuple, ir.Text] = {}  # text parts -> their Text: tasks share most of their texts
         self.shared: dict[tuple, Any] = {}  # what a model is built from -> the model (``_shared``)
 
     def take_placements(self) -> list[Placement]:
@@ -510,13 +509,10 @@ class Instantiator:
 
     def _text(self, parts) -> ir.Text:
         """One Text per distinct parts (a frozen model is validated once, then shared)."""
-        text = self.texts.get(parts)
-        if text is None:
-            text = self.texts[parts] = _text(parts)
-        return text
+        return self._shared(("text", parts), lambda: _text(parts))
 
     def _shared(self, key: tuple, build: Callable[[], Any]) -> Any:
-        """``build()``, once per ``key`` (what it builds from): tasks share their resources and secrets."""
+        """``build()``, once per ``key`` (what it builds from): tasks share texts, resources and secrets."""
         model = self.shared.get(key)
         if model is None:
             model = self.shared[key] = build()

@@ -106,11 +106,11 @@ def kubernetes(environment: Environment, dag: Dag, task: Task, p: pod.PodPlan) -
     if p.env:
         kwargs.append(("env_vars", List(tuple(_env_var(v) for v in p.env))))
     kwargs += [
-        ("container_resources", _resources(p)),
+        ("container_resources", _resources(p.cpu, p.memory)),
         ("labels", labels(dag, task)),
         ("service_account_name", Str(names.POD_SERVICE_ACCOUNT)),
         ("automount_service_account_token", FALSE),
-        ("security_context", _pod_security(p)),
+        ("security_context", _pod_security(p.run_as_user)),
         ("container_security_context", _container_security()),
         ("volumes", List((_tmp_volume(),))),
         ("volume_mounts", List((_tmp_mount(),))),
@@ -139,22 +139,14 @@ def _env_var(var: pod.EnvVar) -> Expr:
     return k8s("V1EnvVar", (("name", Str(var.name)), ("value_from", source)))
 
 
-def _resources(p: pod.PodPlan) -> Expr:
-    return _requirements(p.cpu, p.memory)
-
-
 @_memo
-def _requirements(cpu: str, memory: str) -> Expr:
+def _resources(cpu: str, memory: str) -> Expr:
     amounts = Dict((("cpu", literal(cpu)), ("memory", literal(memory))))
     return k8s("V1ResourceRequirements", (("limits", amounts), ("requests", amounts)))
 
 
-def _pod_security(p: pod.PodPlan) -> Expr:
-    return _pod_security_context(p.run_as_user)
-
-
 @_memo
-def _pod_security_context(run_as_user: int) -> Expr:
+def _pod_security(run_as_user: int) -> Expr:
     seccomp = k8s("V1SeccompProfile", (("type", Str("RuntimeDefault")),))
     return k8s(
         "V1PodSecurityContext",
