@@ -47,7 +47,7 @@ CHANGES = [
      "then lower with the parser work", "lsp"),
     ("Shared objects in DAG files", "each inert Kubernetes object is built once per file as a module "
      "constant, the arguments every task passes alike once in `TASK_ARGS`, and each task gets its "
-     "upstreams in one `set_upstream` call where it is created (`codegen/airflow/shared.py`, `edges.py`; "
+     "upstreams in one call where it is created (now `depends_on`, without `set_upstream`'s hash of the DAG) (`codegen/airflow/shared.py`, `edges.py`; "
      "same pods, proven by the `build_pod_request_obj()` tests)", "dagbag"),
     ("Light start for no-op runs", "a valid pipec.toml is read without pydantic and the lint rules are "
      "imported only when linting: a no-op `compile` imports neither the IR nor pydantic (0.36 -> 0.21 s "
@@ -85,7 +85,7 @@ REASONS = {
                        "secrets, resources, security contexts, volumes, labels) where the minimal file passes "
                        "six strings, and the files are 3.5 times larger, which Python compiles on every parse "
                        "(0.21 s against 0.06 s of the totals). Shared Kubernetes objects, `TASK_ARGS` and one "
-                       "`set_upstream` per task took it from 3.9x to about 1.5x; the rest is the pod spec itself.",
+                       "edge call per task took it from 3.9x to about 1.5x; the rest is the pod spec itself.",
     "LSP": "",
     "fmt": "",
     "--help": "",

@@ -2,7 +2,7 @@
 
 All three are derived from pipec's generated DAG files by reading them with
 ``ast`` (no Airflow import): every operator call, its keyword arguments and the
-``set_upstream`` edges. So they describe the same project:
+``depends_on`` edges. So they describe the same project:
 
 * **pipec**: the generated files as they are.
 * **dag-factory**: one YAML file per DAG for dag-factory 1.x, with every operator
@@ -29,6 +29,7 @@ import yaml
 # to share, so dag-factory's objects each build their own (as written by hand).
 _DROPPED = frozenset({"local_vars_configuration"})
 MINIMAL_ARGS = ("task_id", "name", "namespace", "image", "cmds", "arguments")
+EDGE_FUNCTION = "depends_on"  # pipec.codegen.airflow.edges.EDGE_FUNCTION, defined in each DAG file
 
 
 @dataclass
@@ -116,7 +117,7 @@ def read_dag(path: Path) -> DagSource:
 
 
 def _read_body(body: list[ast.stmt], reader: _Reader, source: DagSource) -> None:
-    """Operators (``t_x = Operator(...)``) and their edges (``t_x.set_upstream([t_a, ...])``)."""
+    """Operators (``t_x = Operator(...)``) and their edges (``depends_on(t_x, [t_a, ...])``)."""
     for stmt in body:
         if isinstance(stmt, ast.With):  # a TaskGroup
             _read_body(stmt.body, reader, source)
@@ -127,10 +128,10 @@ def _read_body(body: list[ast.stmt], reader: _Reader, source: DagSource) -> None
             reader.tasks[stmt.targets[0].id] = kwargs["task_id"]
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             call = stmt.value
-            if not (isinstance(call.func, ast.Attribute) and call.func.attr == "set_upstream"):
+            if not (isinstance(call.func, ast.Name) and call.func.id == EDGE_FUNCTION):
                 raise ValueError(f"unexpected statement {ast.unparse(stmt)}")
-            down = reader.tasks[call.func.value.id]
-            source.edges += [(reader.tasks[up.id], down) for up in call.args[0].elts]
+            down = reader.tasks[call.args[0].id]
+            source.edges += [(reader.tasks[up.id], down) for up in call.args[1].elts]
 
 
 def dagfactory_config(source: DagSource) -> dict[str, Any]:

@@ -168,3 +168,41 @@ def test_docs_naming_a_markdown_file_stay_text(tmp_path: Path) -> None:
     bag, _ = load_dags(project.model_copy(update={"dags": dags}), tmp_path / "out")
     for dag in bag.dags.values():
         assert dag.doc_md.rstrip("\n") == str(secret)
+
+
+@pytest.mark.parametrize(("case", "env"), PARAMS)
+def test_depends_on_builds_what_set_upstream_builds(
+    bags: dict, case: str, env: str, tmp_path: Path
+) -> None:
+    """The files' ``depends_on`` skips only set_upstream's one-DAG check: the same DAGs,
+    edge for edge and in their serialized form, as the files with set_upstream instead."""
+    from pipec.codegen import generate
+    from pipec.codegen.airflow.edges import DEPENDS_ON
+
+    from .runtime import DagSerialization, dag_bag, write_tree
+
+    project, bag = bags[case, env]
+    header = DEPENDS_ON.splitlines()[0]
+    by_set_upstream = f"{header}\n    task.set_upstream(upstream)"
+    files = generate(project)
+    rewritten = {p: data.replace(DEPENDS_ON.encode(), by_set_upstream.encode()) for p, data in files.items()}
+    dag_files = [p for p in files if p.endswith(".py")]
+    assert dag_files and all(files[p] != rewritten[p] for p in dag_files if b"depends_on(t_" in files[p])
+    reference = dag_bag(write_tree(rewritten, tmp_path))
+    assert reference.import_errors == {}
+    assert sorted(reference.dags) == sorted(bag.dags)
+    for dag_id, dag in bag.dags.items():
+        expected = reference.dags[dag_id]
+        assert _edges(dag) == _edges(expected)
+        assert _serialized(dag, DagSerialization) == _serialized(expected, DagSerialization)
+
+
+def _edges(dag) -> dict[str, tuple[set[str], set[str]]]:
+    return {t.task_id: (t.upstream_task_ids, t.downstream_task_ids) for t in dag.tasks}
+
+
+def _serialized(dag, serialization) -> dict:
+    data = serialization.to_dict(dag)["dag"]
+    for key in ("fileloc", "relative_fileloc"):
+        data.pop(key, None)
+    return data

@@ -1,4 +1,4 @@
-"""Task variables and ``set_upstream`` lines: long task names, black, and the graph Airflow builds."""
+"""Task variables and ``depends_on`` lines: long task names, black, and the graph Airflow builds."""
 
 from __future__ import annotations
 

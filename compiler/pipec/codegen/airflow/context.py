@@ -54,6 +54,7 @@ class DagView:
     task_args: str | None
     default_args: str
     dag: str
+    depends_on: str | None  # the definition of edges.EDGE_FUNCTION, when the DAG has edges
     groups: tuple[GroupView, ...]
     publish: str | None
 
@@ -74,10 +75,14 @@ def build(project: Project, tenant: Tenant, dag: Dag, pods: Mapping[str, pod.Pod
     exprs += [e for _, e in constants.assignments] + ([task_args] if task_args else [])
     exprs += [e for header, tasks in groups for e in (header, *(t for _, t in tasks))]
     calls = called(*exprs)
-    links = edges.Edges()
     k8s_config = _k8s_config() if any(c.startswith("k8s.") for c in calls) else None
     if k8s_config is not None:
         calls |= called(k8s_config)
+    links = edges.Edges()
+    group_views = tuple(_group_view(header, tasks, links) for header, tasks in groups)
+    publish_view = (
+        _statement(edges.PUBLISH_VAR, publish, _publish_upstream(dag), links, _IN_DAG) if publish else None
+    )
     return DagView(
         imports=tuple(imports.import_lines(calls)),
         secrets_class=operators.SECRETS_CLASS in calls,
@@ -88,10 +93,9 @@ def build(project: Project, tenant: Tenant, dag: Dag, pods: Mapping[str, pod.Pod
         else None,
         default_args=render_block(default_args, 0, force=True),
         dag=render_block(dag_call, 0, force=True),
-        groups=tuple(_group_view(header, tasks, links) for header, tasks in groups),
-        publish=_statement(edges.PUBLISH_VAR, publish, _publish_upstream(dag), links, _IN_DAG)
-        if publish
-        else None,
+        depends_on=edges.DEPENDS_ON if links.any else None,
+        groups=group_views,
+        publish=publish_view,
     )
 
 

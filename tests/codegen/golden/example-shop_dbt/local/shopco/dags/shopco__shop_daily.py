@@ -46,6 +46,18 @@ TASK_ARGS = dict(
     mount_tmp_dir=False,
 )
 
+
+def depends_on(task, upstream):
+    """``task.set_upstream(upstream)``, for tasks of this DAG, without its DAG hash.
+
+    Airflow's ``set_upstream`` hashes the whole DAG (every task id) to check that
+    both ends share one DAG; pipec has checked that when it compiled this file.
+    """
+    for other in upstream:
+        task.upstream_task_ids.add(other.node_id)
+        other.downstream_task_ids.add(task.node_id)
+
+
 default_args = {
     "owner": "analytics",
     "pool": "shopco",
@@ -213,7 +225,7 @@ with DAG(
             },
             doc_md="the tests of dbt seed `seed.shop.country_codes` (seeds/country_codes.csv): `dbt test --select not_null_country_codes_country_code unique_country_codes_country_code`",
         )
-        t_country_codes_test.set_upstream([t_country_codes])
+        depends_on(t_country_codes_test, [t_country_codes])
         t_customers_snapshot = DockerOperator(
             **TASK_ARGS,
             task_id="customers_snapshot",
@@ -239,7 +251,7 @@ with DAG(
             },
             doc_md="dbt snapshot `snapshot.shop.customers_snapshot` (snapshots/customers_snapshot.sql): `dbt snapshot --select customers_snapshot`",
         )
-        t_customers_snapshot.set_upstream([t_extract_customers])
+        depends_on(t_customers_snapshot, [t_extract_customers])
         t_payment_methods = DockerOperator(
             **TASK_ARGS,
             task_id="payment_methods",
@@ -292,7 +304,7 @@ with DAG(
             },
             doc_md="the tests of dbt seed `seed.shop.payment_methods` (seeds/payment_methods.csv): `dbt test --select not_null_payment_methods_payment_method unique_payment_methods_payment_method`",
         )
-        t_payment_methods_test.set_upstream([t_payment_methods])
+        depends_on(t_payment_methods_test, [t_payment_methods])
         t_stg_customers = DockerOperator(
             **TASK_ARGS,
             task_id="stg_customers",
@@ -318,7 +330,7 @@ with DAG(
             },
             doc_md="dbt model `model.shop.stg_customers` (models/staging/stg_customers.sql): `dbt run --select stg_customers`",
         )
-        t_stg_customers.set_upstream([t_extract_customers])
+        depends_on(t_stg_customers, [t_extract_customers])
         t_stg_customers_test = DockerOperator(
             **TASK_ARGS,
             task_id="stg_customers_test",
@@ -346,7 +358,7 @@ with DAG(
             },
             doc_md="the tests of dbt model `model.shop.stg_customers` (models/staging/stg_customers.sql): `dbt test --select not_null_stg_customers_customer_id relationships_stg_customers_country_code__country_code__ref_country_codes_ unique_stg_customers_customer_id`",
         )
-        t_stg_customers_test.set_upstream([t_country_codes, t_stg_customers])
+        depends_on(t_stg_customers_test, [t_country_codes, t_stg_customers])
         t_stg_order_items = DockerOperator(
             **TASK_ARGS,
             task_id="stg_order_items",
@@ -372,7 +384,7 @@ with DAG(
             },
             doc_md="dbt model `model.shop.stg_order_items` (models/staging/stg_order_items.sql): `dbt run --select stg_order_items`",
         )
-        t_stg_order_items.set_upstream([t_extract_orders])
+        depends_on(t_stg_order_items, [t_extract_orders])
         t_stg_order_items_test = DockerOperator(
             **TASK_ARGS,
             task_id="stg_order_items_test",
@@ -400,7 +412,7 @@ with DAG(
             },
             doc_md="the tests of dbt model `model.shop.stg_order_items` (models/staging/stg_order_items.sql): `dbt test --select not_null_stg_order_items_order_item_id unique_stg_order_items_order_item_id`",
         )
-        t_stg_order_items_test.set_upstream([t_stg_order_items])
+        depends_on(t_stg_order_items_test, [t_stg_order_items])
         t_stg_orders = DockerOperator(
             **TASK_ARGS,
             task_id="stg_orders",
@@ -426,7 +438,7 @@ with DAG(
             },
             doc_md="dbt model `model.shop.stg_orders` (models/staging/stg_orders.sql): `dbt run --select stg_orders`",
         )
-        t_stg_orders.set_upstream([t_extract_orders])
+        depends_on(t_stg_orders, [t_extract_orders])
         t_stg_orders_test = DockerOperator(
             **TASK_ARGS,
             task_id="stg_orders_test",
@@ -454,7 +466,7 @@ with DAG(
             },
             doc_md="the tests of dbt model `model.shop.stg_orders` (models/staging/stg_orders.sql): `dbt test --select accepted_values_stg_orders_status__placed__shipped__completed__returned not_null_stg_orders_order_id unique_stg_orders_order_id`",
         )
-        t_stg_orders_test.set_upstream([t_stg_orders])
+        depends_on(t_stg_orders_test, [t_stg_orders])
         t_stg_payments = DockerOperator(
             **TASK_ARGS,
             task_id="stg_payments",
@@ -480,7 +492,7 @@ with DAG(
             },
             doc_md="dbt model `model.shop.stg_payments` (models/staging/stg_payments.sql): `dbt run --select stg_payments`",
         )
-        t_stg_payments.set_upstream([t_extract_payments, t_payment_methods_test])
+        depends_on(t_stg_payments, [t_extract_payments, t_payment_methods_test])
         t_stg_payments_test = DockerOperator(
             **TASK_ARGS,
             task_id="stg_payments_test",
@@ -508,7 +520,7 @@ with DAG(
             },
             doc_md="the tests of dbt model `model.shop.stg_payments` (models/staging/stg_payments.sql): `dbt test --select not_null_stg_payments_payment_id relationships_stg_payments_payment_method__payment_method__ref_payment_methods_ unique_stg_payments_payment_id`",
         )
-        t_stg_payments_test.set_upstream([t_payment_methods, t_stg_payments])
+        depends_on(t_stg_payments_test, [t_payment_methods, t_stg_payments])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
@@ -539,7 +551,8 @@ with DAG(
             },
             doc_md="dbt model `model.shop.fct_payments_by_method` (models/marts/finance/fct_payments_by_method.sql): `dbt run --select fct_payments_by_method`",
         )
-        t_fct_payments_by_method.set_upstream(
+        depends_on(
+            t_fct_payments_by_method,
             [t_payment_methods_test, t_stg_payments_test],
         )
         t_orders = DockerOperator(
@@ -567,7 +580,8 @@ with DAG(
             },
             doc_md="dbt model `model.shop.orders` (models/marts/orders.sql): `dbt run --select orders`",
         )
-        t_orders.set_upstream(
+        depends_on(
+            t_orders,
             [t_stg_order_items_test, t_stg_orders_test, t_stg_payments_test],
         )
         t_orders_test = DockerOperator(
@@ -597,7 +611,7 @@ with DAG(
             },
             doc_md="the tests of dbt model `model.shop.orders` (models/marts/orders.sql): `dbt test --select assert_paid_orders_not_overpaid not_null_orders_order_id unique_orders_order_id`",
         )
-        t_orders_test.set_upstream([t_orders])
+        depends_on(t_orders_test, [t_orders])
         t_customers = DockerOperator(
             **TASK_ARGS,
             task_id="customers",
@@ -623,7 +637,8 @@ with DAG(
             },
             doc_md="dbt model `model.shop.customers` (models/marts/customers.sql): `dbt run --select customers`",
         )
-        t_customers.set_upstream(
+        depends_on(
+            t_customers,
             [t_country_codes_test, t_orders_test, t_stg_customers_test],
         )
         t_customers_test = DockerOperator(
@@ -653,7 +668,7 @@ with DAG(
             },
             doc_md="the tests of dbt model `model.shop.customers` (models/marts/customers.sql): `dbt test --select not_null_customers_customer_id relationships_orders_customer_id__customer_id__ref_customers_ unique_customers_customer_id`",
         )
-        t_customers_test.set_upstream([t_customers, t_orders])
+        depends_on(t_customers_test, [t_customers, t_orders])
         t_fct_revenue_by_region = DockerOperator(
             **TASK_ARGS,
             task_id="fct_revenue_by_region",
@@ -679,7 +694,7 @@ with DAG(
             },
             doc_md="dbt model `model.shop.fct_revenue_by_region` (models/marts/finance/fct_revenue_by_region.sql): `dbt run --select fct_revenue_by_region`",
         )
-        t_fct_revenue_by_region.set_upstream([t_customers_test, t_orders_test])
+        depends_on(t_fct_revenue_by_region, [t_customers_test, t_orders_test])
         t_fct_revenue_daily = DockerOperator(
             **TASK_ARGS,
             task_id="fct_revenue_daily",
@@ -705,7 +720,7 @@ with DAG(
             },
             doc_md="dbt model `model.shop.fct_revenue_daily` (models/marts/finance/fct_revenue_daily.sql): `dbt run --select fct_revenue_daily`",
         )
-        t_fct_revenue_daily.set_upstream([t_orders_test])
+        depends_on(t_fct_revenue_daily, [t_orders_test])
         t_fct_revenue_daily_test = DockerOperator(
             **TASK_ARGS,
             task_id="fct_revenue_daily_test",
@@ -733,4 +748,4 @@ with DAG(
             },
             doc_md="the tests of dbt model `model.shop.fct_revenue_daily` (models/marts/finance/fct_revenue_daily.sql): `dbt test --select not_null_fct_revenue_daily_order_date unique_fct_revenue_daily_order_date`",
         )
-        t_fct_revenue_daily_test.set_upstream([t_fct_revenue_daily])
+        depends_on(t_fct_revenue_daily_test, [t_fct_revenue_daily])

@@ -100,6 +100,18 @@ TASK_ARGS = dict(
     in_cluster=True,
 )
 
+
+def depends_on(task, upstream):
+    """``task.set_upstream(upstream)``, for tasks of this DAG, without its DAG hash.
+
+    Airflow's ``set_upstream`` hashes the whole DAG (every task id) to check that
+    both ends share one DAG; pipec has checked that when it compiled this file.
+    """
+    for other in upstream:
+        task.upstream_task_ids.add(other.node_id)
+        other.downstream_task_ids.add(task.node_id)
+
+
 default_args = {
     "owner": "sales-analytics",
     "pool": "acme",
@@ -340,7 +352,7 @@ with DAG(
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
-        t_stg_customers.set_upstream([t_extract_customers])
+        depends_on(t_stg_customers, [t_extract_customers])
         t_customers_snapshot = KubernetesPodOperator(
             **TASK_ARGS,
             task_id="customers_snapshot",
@@ -366,7 +378,7 @@ with DAG(
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
-        t_customers_snapshot.set_upstream([t_stg_customers])
+        depends_on(t_customers_snapshot, [t_stg_customers])
         t_stg_order_items = KubernetesPodOperator(
             **TASK_ARGS,
             task_id="stg_order_items",
@@ -396,7 +408,7 @@ with DAG(
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
-        t_stg_order_items.set_upstream([t_extract_order_items])
+        depends_on(t_stg_order_items, [t_extract_order_items])
         t_stg_orders = KubernetesPodOperator(
             **TASK_ARGS,
             task_id="stg_orders",
@@ -426,7 +438,7 @@ with DAG(
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
-        t_stg_orders.set_upstream([t_extract_orders])
+        depends_on(t_stg_orders, [t_extract_orders])
         t_stg_payments = KubernetesPodOperator(
             **TASK_ARGS,
             task_id="stg_payments",
@@ -456,7 +468,7 @@ with DAG(
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
-        t_stg_payments.set_upstream([t_extract_payments])
+        depends_on(t_stg_payments, [t_extract_payments])
         t_stg_products = KubernetesPodOperator(
             **TASK_ARGS,
             task_id="stg_products",
@@ -486,7 +498,7 @@ with DAG(
             volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
-        t_stg_products.set_upstream([t_extract_products])
+        depends_on(t_stg_products, [t_extract_products])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
@@ -534,7 +546,8 @@ with DAG(
             retries=3,
             execution_timeout=timedelta(seconds=3600),
         )
-        t_fct_sales.set_upstream(
+        depends_on(
+            t_fct_sales,
             [
                 t_customers_snapshot,
                 t_stg_order_items,
@@ -580,7 +593,7 @@ with DAG(
             image_pull_secrets=[PULL_SECRET],
             execution_timeout=timedelta(seconds=5400),
         )
-        t_sales_forecast.set_upstream([t_fct_sales])
+        depends_on(t_sales_forecast, [t_fct_sales])
         t_test_sales = KubernetesPodOperator(
             **TASK_ARGS,
             task_id="test_sales",
@@ -611,9 +624,9 @@ with DAG(
             image_pull_secrets=[PULL_SECRET],
             retries=0,
         )
-        t_test_sales.set_upstream([t_fct_sales])
+        depends_on(t_test_sales, [t_fct_sales])
     publish = EmptyOperator(
         task_id="pipec-publish",
         outlets=[Asset("pipec://acme/sales")],
     )
-    publish.set_upstream([t_sales_forecast, t_test_sales])
+    depends_on(publish, [t_sales_forecast, t_test_sales])
