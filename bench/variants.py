@@ -1,8 +1,8 @@
 """The same DAGs three ways, for Airflow's DagBag: pipec's files, dag-factory YAML, a minimal file.
 
 All three are derived from pipec's generated DAG files by reading them with
-``ast`` (no Airflow import): every operator call, its keyword arguments and the
-``depends_on`` edges. So they describe the same project:
+``ast`` (no Airflow import): every operator call (those of task tables row by
+row), its keyword arguments and the ``depends_on`` edges. So they describe the same project:
 
 * **pipec**: the generated files as they are.
 * **dag-factory**: one YAML file per DAG for dag-factory 1.x, with every operator
@@ -50,6 +50,7 @@ class _Reader:
         # module constants (pipec's shared Kubernetes objects), inlined where used
         self.constants: dict[str, ast.expr] = {}
         self.tasks: dict[str, str] = {}  # task variable -> task_id
+        self.row: dict[str, Any] = {}  # a task table's loop variables -> this row's values
         for node in module.body:
             if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
                 self.constants[node.targets[0].id] = node.value
@@ -90,6 +91,8 @@ class _Reader:
                 typed["__args__"] = [self.data(a) for a in node.args]
             typed.update({k.arg: self.data(k.value) for k in node.keywords if k.arg not in _DROPPED})
             return typed
+        if isinstance(node, ast.Name) and node.id in self.row:
+            return self.row[node.id]
         if isinstance(node, ast.Name) and node.id == "default_args":
             return "default_args"
         if isinstance(node, ast.Name) and node.id in self.constants:
@@ -117,10 +120,17 @@ def read_dag(path: Path) -> DagSource:
 
 
 def _read_body(body: list[ast.stmt], reader: _Reader, source: DagSource) -> None:
-    """Operators (``t_x = Operator(...)``) and their edges (``depends_on(t_x, [t_a, ...])``)."""
+    """Operators (``t_x = Operator(...)``), their edges (``depends_on(t_x, ["a", ...])``) and
+    task tables (``for task_id, ..., upstream in ((...), ...):`` over the same two statements)."""
     for stmt in body:
         if isinstance(stmt, ast.With):  # a TaskGroup
             _read_body(stmt.body, reader, source)
+        elif isinstance(stmt, ast.For):  # a task table: the body once per row
+            columns = [name.id for name in stmt.target.elts]
+            for row in ast.literal_eval(stmt.iter):
+                reader.row = dict(zip(columns, row))
+                _read_body(stmt.body, reader, source)
+            reader.row = {}
         elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
             call = stmt.value
             kwargs = reader.kwargs(call)
@@ -131,7 +141,9 @@ def _read_body(body: list[ast.stmt], reader: _Reader, source: DagSource) -> None
             if not (isinstance(call.func, ast.Name) and call.func.id == EDGE_FUNCTION):
                 raise ValueError(f"unexpected statement {ast.unparse(stmt)}")
             down = reader.tasks[call.args[0].id]
-            source.edges += [(reader.tasks[up.id], down) for up in call.args[1].elts]
+            source.edges += [(up, down) for up in reader.data(call.args[1])]
+        else:
+            raise ValueError(f"unexpected statement {ast.unparse(stmt)}")
 
 
 def dagfactory_config(source: DagSource) -> dict[str, Any]:

@@ -25,6 +25,7 @@ SUITES = (
     "test_runtime.py",
     "test_examples.py",
     "test_shared_objects.py",
+    "test_tables.py",
 )
 
 

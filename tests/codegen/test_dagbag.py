@@ -183,11 +183,11 @@ def test_depends_on_builds_what_set_upstream_builds(
 
     project, bag = bags[case, env]
     header = DEPENDS_ON.splitlines()[0]
-    by_set_upstream = f"{header}\n    task.set_upstream(upstream)"
+    by_set_upstream = f"{header}\n    task.set_upstream([task.dag.get_task(u) for u in upstream_ids])"
     files = generate(project)
     rewritten = {p: data.replace(DEPENDS_ON.encode(), by_set_upstream.encode()) for p, data in files.items()}
     dag_files = [p for p in files if p.endswith(".py")]
-    assert dag_files and all(files[p] != rewritten[p] for p in dag_files if b"depends_on(t_" in files[p])
+    assert dag_files and all(files[p] != rewritten[p] for p in dag_files if b"depends_on(" in files[p])
     reference = dag_bag(write_tree(rewritten, tmp_path))
     assert reference.import_errors == {}
     assert sorted(reference.dags) == sorted(bag.dags)

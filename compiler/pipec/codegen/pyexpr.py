@@ -179,6 +179,23 @@ class List(Expr):
 
 
 @dataclass(frozen=True)
+class Tuple(Expr):
+    """A tuple display: ``()``, ``(a,)``, ``(a, b)``; black keeps a one-tuple's comma flat."""
+
+    items: tuple[Expr, ...] = ()
+
+    def _elements(self) -> tuple[tuple[str, Expr], ...]:
+        return tuple([("", i) for i in self.items])
+
+    def _text(self) -> str:
+        texts = [i._flat or i.flat() for i in self.items]
+        return "(" + texts[0] + ",)" if len(texts) == 1 else "(" + ", ".join(texts) + ")"
+
+    def brackets(self) -> tuple[str, str]:
+        return "(", ")"
+
+
+@dataclass(frozen=True)
 class Dict(Expr):
     """A dict display with string keys, in the given order."""
 

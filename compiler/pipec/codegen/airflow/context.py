@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pipec.codegen import names
-from pipec.codegen.airflow import edges, imports, operators, shared
+from pipec.codegen.airflow import edges, imports, operators, shared, tables
 from pipec.codegen.airflow.operators import Kwargs, literal, timedelta
 from pipec.codegen.pyexpr import (
     Call,
@@ -30,6 +30,11 @@ from pipec.codegen.errors import CodegenError
 from pipec.codegen.k8s import pod
 from pipec.ir.model import LAYERS, Dag, Project, Schedule, Task, Tenant
 
+# Module-level names of a DAG file besides its imports and constants, which a task
+# table's loop variables must not rebind.
+_NAMES = frozenset(
+    {"dag", "default_args", edges.EDGE_FUNCTION, edges.PUBLISH_VAR, shared.TASK_ARGS, operators.K8S_CONFIG}
+)
 # Indentation levels of the template's blocks.
 _IN_DAG = 1
 _IN_GROUP = 2
@@ -79,9 +84,12 @@ def build(project: Project, tenant: Tenant, dag: Dag, pods: Mapping[str, pod.Pod
     if k8s_config is not None:
         calls |= called(k8s_config)
     links = edges.Edges()
-    group_views = tuple(_group_view(header, tasks, links) for header, tasks in groups)
+    reserved = frozenset({*(c.split(".")[0] for c in calls), *(n for n, _ in constants.assignments)}) | _NAMES
+    group_views = tuple(_group_view(header, tasks, links, reserved) for header, tasks in groups)
     publish_view = (
-        _statement(edges.PUBLISH_VAR, publish, _publish_upstream(dag), links, _IN_DAG) if publish else None
+        _statement(edges.PUBLISH_VAR, names.PUBLISH_TASK_ID, publish, _publish_upstream(dag), links, _IN_DAG)
+        if publish
+        else None
     )
     return DagView(
         imports=tuple(imports.import_lines(calls)),
@@ -104,22 +112,25 @@ def _k8s_config() -> Expr:
     return Call(operators.K8S_CONFIG_CALL)
 
 
-def _group_view(header: Expr, tasks: list[tuple[Task, Expr]], links: edges.Edges) -> GroupView:
-    return GroupView(
-        header=render_block(header, _IN_DAG, "with ", ":", force=True),
-        tasks=tuple(
-            _statement(edges.task_var(task.name), call, task.upstream, links, _IN_GROUP)
-            for task, call in tasks
-        ),
-    )
+def _group_view(
+    header: Expr, tasks: list[tuple[Task, Expr]], links: edges.Edges, reserved: frozenset[str]
+) -> GroupView:
+    statements = []
+    for item in tables.plan(tasks, reserved):
+        if isinstance(item, tables.Table):
+            statements.append(tables.render_table(item, _IN_GROUP, links))
+        else:
+            task, call = item
+            statements.append(_statement(edges.task_var(task.name), task.name, call, task.upstream, links, _IN_GROUP))
+    return GroupView(header=render_block(header, _IN_DAG, "with ", ":", force=True), tasks=tuple(statements))
 
 
 def _statement(
-    var: str, call: Expr, upstream: tuple[str, ...] | list[str], links: edges.Edges, indent: int
+    var: str, name: str, call: Expr, upstream: tuple[str, ...] | list[str], links: edges.Edges, indent: int
 ) -> str:
-    """``var = call(...)``, then the line giving ``var`` its upstream tasks (if any)."""
+    """``var = call(...)``, then the line giving task ``name`` its upstream tasks (if any)."""
     text = render_block(call, indent, f"{var} = ", force=True)
-    edge = links.after(var, [edges.task_var(u) for u in upstream])
+    edge = links.after(var, name, upstream)
     return text if edge is None else text + "\n" + "\n".join(render(edge, indent))
 
 

@@ -47,15 +47,15 @@ TASK_ARGS = dict(
 )
 
 
-def depends_on(task, upstream):
-    """``task.set_upstream(upstream)``, for tasks of this DAG, without its DAG hash.
+def depends_on(task, upstream_ids):
+    """``task.set_upstream`` the tasks ``upstream_ids`` of this DAG, without its DAG hash.
 
     Airflow's ``set_upstream`` hashes the whole DAG (every task id) to check that
     both ends share one DAG; pipec has checked that when it compiled this file.
     """
-    for other in upstream:
-        task.upstream_task_ids.add(other.node_id)
-        other.downstream_task_ids.add(task.node_id)
+    for upstream_id in upstream_ids:
+        task.upstream_task_ids.add(upstream_id)
+        task.dag.get_task(upstream_id).downstream_task_ids.add(task.node_id)
 
 
 default_args = {
@@ -173,579 +173,211 @@ with DAG(
         prefix_group_id=False,
         group_display_name="silver",
     ):
-        t_country_codes = DockerOperator(
-            **TASK_ARGS,
-            task_id="country_codes",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("seed"),
-                literal("--select"),
-                literal("country_codes"),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
+        for task_id, command_0, command_2, doc_md, upstream in (
+            (
+                "country_codes",
+                "seed",
+                "country_codes",
+                "dbt seed `seed.shop.country_codes` (seeds/country_codes.csv): `dbt seed --select country_codes`",
+                (),
             ),
-            labels={
-                "pipec.io/layer": "silver",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "country_codes",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="dbt seed `seed.shop.country_codes` (seeds/country_codes.csv): `dbt seed --select country_codes`",
-        )
-        t_country_codes_test = DockerOperator(
-            **TASK_ARGS,
-            task_id="country_codes_test",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("test"),
-                literal("--select"),
-                literal(
-                    "not_null_country_codes_country_code unique_country_codes_country_code",
+            (
+                "country_codes_test",
+                "test",
+                "not_null_country_codes_country_code unique_country_codes_country_code",
+                "the tests of dbt seed `seed.shop.country_codes` (seeds/country_codes.csv): `dbt test --select not_null_country_codes_country_code unique_country_codes_country_code`",
+                ("country_codes",),
+            ),
+            (
+                "customers_snapshot",
+                "snapshot",
+                "customers_snapshot",
+                "dbt snapshot `snapshot.shop.customers_snapshot` (snapshots/customers_snapshot.sql): `dbt snapshot --select customers_snapshot`",
+                ("extract_customers",),
+            ),
+            (
+                "payment_methods",
+                "seed",
+                "payment_methods",
+                "dbt seed `seed.shop.payment_methods` (seeds/payment_methods.csv): `dbt seed --select payment_methods`",
+                (),
+            ),
+            (
+                "payment_methods_test",
+                "test",
+                "not_null_payment_methods_payment_method unique_payment_methods_payment_method",
+                "the tests of dbt seed `seed.shop.payment_methods` (seeds/payment_methods.csv): `dbt test --select not_null_payment_methods_payment_method unique_payment_methods_payment_method`",
+                ("payment_methods",),
+            ),
+            (
+                "stg_customers",
+                "run",
+                "stg_customers",
+                "dbt model `model.shop.stg_customers` (models/staging/stg_customers.sql): `dbt run --select stg_customers`",
+                ("extract_customers",),
+            ),
+            (
+                "stg_customers_test",
+                "test",
+                "not_null_stg_customers_customer_id relationships_stg_customers_country_code__country_code__ref_country_codes_ unique_stg_customers_customer_id",
+                "the tests of dbt model `model.shop.stg_customers` (models/staging/stg_customers.sql): `dbt test --select not_null_stg_customers_customer_id relationships_stg_customers_country_code__country_code__ref_country_codes_ unique_stg_customers_customer_id`",
+                ("country_codes", "stg_customers"),
+            ),
+            (
+                "stg_order_items",
+                "run",
+                "stg_order_items",
+                "dbt model `model.shop.stg_order_items` (models/staging/stg_order_items.sql): `dbt run --select stg_order_items`",
+                ("extract_orders",),
+            ),
+            (
+                "stg_order_items_test",
+                "test",
+                "not_null_stg_order_items_order_item_id unique_stg_order_items_order_item_id",
+                "the tests of dbt model `model.shop.stg_order_items` (models/staging/stg_order_items.sql): `dbt test --select not_null_stg_order_items_order_item_id unique_stg_order_items_order_item_id`",
+                ("stg_order_items",),
+            ),
+            (
+                "stg_orders",
+                "run",
+                "stg_orders",
+                "dbt model `model.shop.stg_orders` (models/staging/stg_orders.sql): `dbt run --select stg_orders`",
+                ("extract_orders",),
+            ),
+            (
+                "stg_orders_test",
+                "test",
+                "accepted_values_stg_orders_status__placed__shipped__completed__returned not_null_stg_orders_order_id unique_stg_orders_order_id",
+                "the tests of dbt model `model.shop.stg_orders` (models/staging/stg_orders.sql): `dbt test --select accepted_values_stg_orders_status__placed__shipped__completed__returned not_null_stg_orders_order_id unique_stg_orders_order_id`",
+                ("stg_orders",),
+            ),
+            (
+                "stg_payments",
+                "run",
+                "stg_payments",
+                "dbt model `model.shop.stg_payments` (models/staging/stg_payments.sql): `dbt run --select stg_payments`",
+                ("extract_payments", "payment_methods_test"),
+            ),
+            (
+                "stg_payments_test",
+                "test",
+                "not_null_stg_payments_payment_id relationships_stg_payments_payment_method__payment_method__ref_payment_methods_ unique_stg_payments_payment_id",
+                "the tests of dbt model `model.shop.stg_payments` (models/staging/stg_payments.sql): `dbt test --select not_null_stg_payments_payment_id relationships_stg_payments_payment_method__payment_method__ref_payment_methods_ unique_stg_payments_payment_id`",
+                ("payment_methods", "stg_payments"),
+            ),
+        ):
+            task = DockerOperator(
+                **TASK_ARGS,
+                task_id=task_id,
+                image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
+                entrypoint=["dbt-runner"],
+                command=[
+                    literal(command_0),
+                    literal("--select"),
+                    literal(command_2),
+                    literal("--vars"),
+                    literal("{}"),
+                    literal("--target-schema"),
+                    literal("shopco"),
+                ],
+                private_environment=_ConnectionSecrets(
+                    {"WAREHOUSE_DSN": "shopco__warehouse"},
                 ),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "silver",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "country_codes_test",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="the tests of dbt seed `seed.shop.country_codes` (seeds/country_codes.csv): `dbt test --select not_null_country_codes_country_code unique_country_codes_country_code`",
-        )
-        depends_on(t_country_codes_test, [t_country_codes])
-        t_customers_snapshot = DockerOperator(
-            **TASK_ARGS,
-            task_id="customers_snapshot",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("snapshot"),
-                literal("--select"),
-                literal("customers_snapshot"),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "silver",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "customers_snapshot",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="dbt snapshot `snapshot.shop.customers_snapshot` (snapshots/customers_snapshot.sql): `dbt snapshot --select customers_snapshot`",
-        )
-        depends_on(t_customers_snapshot, [t_extract_customers])
-        t_payment_methods = DockerOperator(
-            **TASK_ARGS,
-            task_id="payment_methods",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("seed"),
-                literal("--select"),
-                literal("payment_methods"),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "silver",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "payment_methods",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="dbt seed `seed.shop.payment_methods` (seeds/payment_methods.csv): `dbt seed --select payment_methods`",
-        )
-        t_payment_methods_test = DockerOperator(
-            **TASK_ARGS,
-            task_id="payment_methods_test",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("test"),
-                literal("--select"),
-                literal(
-                    "not_null_payment_methods_payment_method unique_payment_methods_payment_method",
-                ),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "silver",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "payment_methods_test",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="the tests of dbt seed `seed.shop.payment_methods` (seeds/payment_methods.csv): `dbt test --select not_null_payment_methods_payment_method unique_payment_methods_payment_method`",
-        )
-        depends_on(t_payment_methods_test, [t_payment_methods])
-        t_stg_customers = DockerOperator(
-            **TASK_ARGS,
-            task_id="stg_customers",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("run"),
-                literal("--select"),
-                literal("stg_customers"),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "silver",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "stg_customers",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="dbt model `model.shop.stg_customers` (models/staging/stg_customers.sql): `dbt run --select stg_customers`",
-        )
-        depends_on(t_stg_customers, [t_extract_customers])
-        t_stg_customers_test = DockerOperator(
-            **TASK_ARGS,
-            task_id="stg_customers_test",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("test"),
-                literal("--select"),
-                literal(
-                    "not_null_stg_customers_customer_id relationships_stg_customers_country_code__country_code__ref_country_codes_ unique_stg_customers_customer_id",
-                ),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "silver",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "stg_customers_test",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="the tests of dbt model `model.shop.stg_customers` (models/staging/stg_customers.sql): `dbt test --select not_null_stg_customers_customer_id relationships_stg_customers_country_code__country_code__ref_country_codes_ unique_stg_customers_customer_id`",
-        )
-        depends_on(t_stg_customers_test, [t_country_codes, t_stg_customers])
-        t_stg_order_items = DockerOperator(
-            **TASK_ARGS,
-            task_id="stg_order_items",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("run"),
-                literal("--select"),
-                literal("stg_order_items"),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "silver",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "stg_order_items",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="dbt model `model.shop.stg_order_items` (models/staging/stg_order_items.sql): `dbt run --select stg_order_items`",
-        )
-        depends_on(t_stg_order_items, [t_extract_orders])
-        t_stg_order_items_test = DockerOperator(
-            **TASK_ARGS,
-            task_id="stg_order_items_test",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("test"),
-                literal("--select"),
-                literal(
-                    "not_null_stg_order_items_order_item_id unique_stg_order_items_order_item_id",
-                ),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "silver",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "stg_order_items_test",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="the tests of dbt model `model.shop.stg_order_items` (models/staging/stg_order_items.sql): `dbt test --select not_null_stg_order_items_order_item_id unique_stg_order_items_order_item_id`",
-        )
-        depends_on(t_stg_order_items_test, [t_stg_order_items])
-        t_stg_orders = DockerOperator(
-            **TASK_ARGS,
-            task_id="stg_orders",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("run"),
-                literal("--select"),
-                literal("stg_orders"),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "silver",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "stg_orders",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="dbt model `model.shop.stg_orders` (models/staging/stg_orders.sql): `dbt run --select stg_orders`",
-        )
-        depends_on(t_stg_orders, [t_extract_orders])
-        t_stg_orders_test = DockerOperator(
-            **TASK_ARGS,
-            task_id="stg_orders_test",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("test"),
-                literal("--select"),
-                literal(
-                    "accepted_values_stg_orders_status__placed__shipped__completed__returned not_null_stg_orders_order_id unique_stg_orders_order_id",
-                ),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "silver",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "stg_orders_test",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="the tests of dbt model `model.shop.stg_orders` (models/staging/stg_orders.sql): `dbt test --select accepted_values_stg_orders_status__placed__shipped__completed__returned not_null_stg_orders_order_id unique_stg_orders_order_id`",
-        )
-        depends_on(t_stg_orders_test, [t_stg_orders])
-        t_stg_payments = DockerOperator(
-            **TASK_ARGS,
-            task_id="stg_payments",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("run"),
-                literal("--select"),
-                literal("stg_payments"),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "silver",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "stg_payments",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="dbt model `model.shop.stg_payments` (models/staging/stg_payments.sql): `dbt run --select stg_payments`",
-        )
-        depends_on(t_stg_payments, [t_extract_payments, t_payment_methods_test])
-        t_stg_payments_test = DockerOperator(
-            **TASK_ARGS,
-            task_id="stg_payments_test",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("test"),
-                literal("--select"),
-                literal(
-                    "not_null_stg_payments_payment_id relationships_stg_payments_payment_method__payment_method__ref_payment_methods_ unique_stg_payments_payment_id",
-                ),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "silver",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "stg_payments_test",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="the tests of dbt model `model.shop.stg_payments` (models/staging/stg_payments.sql): `dbt test --select not_null_stg_payments_payment_id relationships_stg_payments_payment_method__payment_method__ref_payment_methods_ unique_stg_payments_payment_id`",
-        )
-        depends_on(t_stg_payments_test, [t_payment_methods, t_stg_payments])
+                labels={
+                    "pipec.io/layer": "silver",
+                    "pipec.io/pipeline": "shop_daily",
+                    "pipec.io/task": task_id,
+                    "pipec.io/tenant": "shopco",
+                },
+                doc_md=doc_md,
+            )
+            depends_on(task, upstream)
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
         group_display_name="gold",
     ):
-        t_fct_payments_by_method = DockerOperator(
-            **TASK_ARGS,
-            task_id="fct_payments_by_method",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("run"),
-                literal("--select"),
-                literal("fct_payments_by_method"),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
+        for task_id, command_0, command_2, doc_md, upstream in (
+            (
+                "fct_payments_by_method",
+                "run",
+                "fct_payments_by_method",
+                "dbt model `model.shop.fct_payments_by_method` (models/marts/finance/fct_payments_by_method.sql): `dbt run --select fct_payments_by_method`",
+                ("payment_methods_test", "stg_payments_test"),
             ),
-            labels={
-                "pipec.io/layer": "gold",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "fct_payments_by_method",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="dbt model `model.shop.fct_payments_by_method` (models/marts/finance/fct_payments_by_method.sql): `dbt run --select fct_payments_by_method`",
-        )
-        depends_on(
-            t_fct_payments_by_method,
-            [t_payment_methods_test, t_stg_payments_test],
-        )
-        t_orders = DockerOperator(
-            **TASK_ARGS,
-            task_id="orders",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("run"),
-                literal("--select"),
-                literal("orders"),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
+            (
+                "orders",
+                "run",
+                "orders",
+                "dbt model `model.shop.orders` (models/marts/orders.sql): `dbt run --select orders`",
+                ("stg_order_items_test", "stg_orders_test", "stg_payments_test"),
             ),
-            labels={
-                "pipec.io/layer": "gold",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "orders",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="dbt model `model.shop.orders` (models/marts/orders.sql): `dbt run --select orders`",
-        )
-        depends_on(
-            t_orders,
-            [t_stg_order_items_test, t_stg_orders_test, t_stg_payments_test],
-        )
-        t_orders_test = DockerOperator(
-            **TASK_ARGS,
-            task_id="orders_test",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("test"),
-                literal("--select"),
-                literal(
-                    "assert_paid_orders_not_overpaid not_null_orders_order_id unique_orders_order_id",
+            (
+                "orders_test",
+                "test",
+                "assert_paid_orders_not_overpaid not_null_orders_order_id unique_orders_order_id",
+                "the tests of dbt model `model.shop.orders` (models/marts/orders.sql): `dbt test --select assert_paid_orders_not_overpaid not_null_orders_order_id unique_orders_order_id`",
+                ("orders",),
+            ),
+            (
+                "customers",
+                "run",
+                "customers",
+                "dbt model `model.shop.customers` (models/marts/customers.sql): `dbt run --select customers`",
+                ("country_codes_test", "orders_test", "stg_customers_test"),
+            ),
+            (
+                "customers_test",
+                "test",
+                "not_null_customers_customer_id relationships_orders_customer_id__customer_id__ref_customers_ unique_customers_customer_id",
+                "the tests of dbt model `model.shop.customers` (models/marts/customers.sql): `dbt test --select not_null_customers_customer_id relationships_orders_customer_id__customer_id__ref_customers_ unique_customers_customer_id`",
+                ("customers", "orders"),
+            ),
+            (
+                "fct_revenue_by_region",
+                "run",
+                "fct_revenue_by_region",
+                "dbt model `model.shop.fct_revenue_by_region` (models/marts/finance/fct_revenue_by_region.sql): `dbt run --select fct_revenue_by_region`",
+                ("customers_test", "orders_test"),
+            ),
+            (
+                "fct_revenue_daily",
+                "run",
+                "fct_revenue_daily",
+                "dbt model `model.shop.fct_revenue_daily` (models/marts/finance/fct_revenue_daily.sql): `dbt run --select fct_revenue_daily`",
+                ("orders_test",),
+            ),
+            (
+                "fct_revenue_daily_test",
+                "test",
+                "not_null_fct_revenue_daily_order_date unique_fct_revenue_daily_order_date",
+                "the tests of dbt model `model.shop.fct_revenue_daily` (models/marts/finance/fct_revenue_daily.sql): `dbt test --select not_null_fct_revenue_daily_order_date unique_fct_revenue_daily_order_date`",
+                ("fct_revenue_daily",),
+            ),
+        ):
+            task = DockerOperator(
+                **TASK_ARGS,
+                task_id=task_id,
+                image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
+                entrypoint=["dbt-runner"],
+                command=[
+                    literal(command_0),
+                    literal("--select"),
+                    literal(command_2),
+                    literal("--vars"),
+                    literal("{}"),
+                    literal("--target-schema"),
+                    literal("shopco"),
+                ],
+                private_environment=_ConnectionSecrets(
+                    {"WAREHOUSE_DSN": "shopco__warehouse"},
                 ),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "gold",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "orders_test",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="the tests of dbt model `model.shop.orders` (models/marts/orders.sql): `dbt test --select assert_paid_orders_not_overpaid not_null_orders_order_id unique_orders_order_id`",
-        )
-        depends_on(t_orders_test, [t_orders])
-        t_customers = DockerOperator(
-            **TASK_ARGS,
-            task_id="customers",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("run"),
-                literal("--select"),
-                literal("customers"),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "gold",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "customers",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="dbt model `model.shop.customers` (models/marts/customers.sql): `dbt run --select customers`",
-        )
-        depends_on(
-            t_customers,
-            [t_country_codes_test, t_orders_test, t_stg_customers_test],
-        )
-        t_customers_test = DockerOperator(
-            **TASK_ARGS,
-            task_id="customers_test",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("test"),
-                literal("--select"),
-                literal(
-                    "not_null_customers_customer_id relationships_orders_customer_id__customer_id__ref_customers_ unique_customers_customer_id",
-                ),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "gold",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "customers_test",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="the tests of dbt model `model.shop.customers` (models/marts/customers.sql): `dbt test --select not_null_customers_customer_id relationships_orders_customer_id__customer_id__ref_customers_ unique_customers_customer_id`",
-        )
-        depends_on(t_customers_test, [t_customers, t_orders])
-        t_fct_revenue_by_region = DockerOperator(
-            **TASK_ARGS,
-            task_id="fct_revenue_by_region",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("run"),
-                literal("--select"),
-                literal("fct_revenue_by_region"),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "gold",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "fct_revenue_by_region",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="dbt model `model.shop.fct_revenue_by_region` (models/marts/finance/fct_revenue_by_region.sql): `dbt run --select fct_revenue_by_region`",
-        )
-        depends_on(t_fct_revenue_by_region, [t_customers_test, t_orders_test])
-        t_fct_revenue_daily = DockerOperator(
-            **TASK_ARGS,
-            task_id="fct_revenue_daily",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("run"),
-                literal("--select"),
-                literal("fct_revenue_daily"),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "gold",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "fct_revenue_daily",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="dbt model `model.shop.fct_revenue_daily` (models/marts/finance/fct_revenue_daily.sql): `dbt run --select fct_revenue_daily`",
-        )
-        depends_on(t_fct_revenue_daily, [t_orders_test])
-        t_fct_revenue_daily_test = DockerOperator(
-            **TASK_ARGS,
-            task_id="fct_revenue_daily_test",
-            image=literal("registry.localhost/etl/dbt-runner:0.1.0"),
-            entrypoint=["dbt-runner"],
-            command=[
-                literal("test"),
-                literal("--select"),
-                literal(
-                    "not_null_fct_revenue_daily_order_date unique_fct_revenue_daily_order_date",
-                ),
-                literal("--vars"),
-                literal("{}"),
-                literal("--target-schema"),
-                literal("shopco"),
-            ],
-            private_environment=_ConnectionSecrets(
-                {"WAREHOUSE_DSN": "shopco__warehouse"},
-            ),
-            labels={
-                "pipec.io/layer": "gold",
-                "pipec.io/pipeline": "shop_daily",
-                "pipec.io/task": "fct_revenue_daily_test",
-                "pipec.io/tenant": "shopco",
-            },
-            doc_md="the tests of dbt model `model.shop.fct_revenue_daily` (models/marts/finance/fct_revenue_daily.sql): `dbt test --select not_null_fct_revenue_daily_order_date unique_fct_revenue_daily_order_date`",
-        )
-        depends_on(t_fct_revenue_daily_test, [t_fct_revenue_daily])
+                labels={
+                    "pipec.io/layer": "gold",
+                    "pipec.io/pipeline": "shop_daily",
+                    "pipec.io/task": task_id,
+                    "pipec.io/tenant": "shopco",
+                },
+                doc_md=doc_md,
+            )
+            depends_on(task, upstream)

@@ -47,15 +47,15 @@ TASK_ARGS = dict(
 )
 
 
-def depends_on(task, upstream):
-    """``task.set_upstream(upstream)``, for tasks of this DAG, without its DAG hash.
+def depends_on(task, upstream_ids):
+    """``task.set_upstream`` the tasks ``upstream_ids`` of this DAG, without its DAG hash.
 
     Airflow's ``set_upstream`` hashes the whole DAG (every task id) to check that
     both ends share one DAG; pipec has checked that when it compiled this file.
     """
-    for other in upstream:
-        task.upstream_task_ids.add(other.node_id)
-        other.downstream_task_ids.add(task.node_id)
+    for upstream_id in upstream_ids:
+        task.upstream_task_ids.add(upstream_id)
+        task.dag.get_task(upstream_id).downstream_task_ids.add(task.node_id)
 
 
 default_args = {
@@ -282,7 +282,7 @@ with DAG(
                 "pipec.io/tenant": "initech",
             },
         )
-        depends_on(t_stg_customers, [t_extract_customers])
+        depends_on(t_stg_customers, ["extract_customers"])
         t_customers_snapshot = DockerOperator(
             **TASK_ARGS,
             task_id="customers_snapshot",
@@ -307,7 +307,7 @@ with DAG(
                 "pipec.io/tenant": "initech",
             },
         )
-        depends_on(t_customers_snapshot, [t_stg_customers])
+        depends_on(t_customers_snapshot, ["stg_customers"])
         t_stg_order_items = DockerOperator(
             **TASK_ARGS,
             task_id="stg_order_items",
@@ -336,7 +336,7 @@ with DAG(
                 "pipec.io/tenant": "initech",
             },
         )
-        depends_on(t_stg_order_items, [t_extract_order_items])
+        depends_on(t_stg_order_items, ["extract_order_items"])
         t_stg_orders = DockerOperator(
             **TASK_ARGS,
             task_id="stg_orders",
@@ -365,7 +365,7 @@ with DAG(
                 "pipec.io/tenant": "initech",
             },
         )
-        depends_on(t_stg_orders, [t_extract_orders])
+        depends_on(t_stg_orders, ["extract_orders"])
         t_stg_payments = DockerOperator(
             **TASK_ARGS,
             task_id="stg_payments",
@@ -394,7 +394,7 @@ with DAG(
                 "pipec.io/tenant": "initech",
             },
         )
-        depends_on(t_stg_payments, [t_extract_payments])
+        depends_on(t_stg_payments, ["extract_payments"])
         t_stg_products = DockerOperator(
             **TASK_ARGS,
             task_id="stg_products",
@@ -423,7 +423,7 @@ with DAG(
                 "pipec.io/tenant": "initech",
             },
         )
-        depends_on(t_stg_products, [t_extract_products])
+        depends_on(t_stg_products, ["extract_products"])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
@@ -463,11 +463,11 @@ with DAG(
         depends_on(
             t_fct_sales,
             [
-                t_customers_snapshot,
-                t_stg_order_items,
-                t_stg_orders,
-                t_stg_payments,
-                t_stg_products,
+                "customers_snapshot",
+                "stg_order_items",
+                "stg_orders",
+                "stg_payments",
+                "stg_products",
             ],
         )
         t_sales_forecast = DockerOperator(
@@ -496,7 +496,7 @@ with DAG(
             },
             execution_timeout=timedelta(seconds=5400),
         )
-        depends_on(t_sales_forecast, [t_fct_sales])
+        depends_on(t_sales_forecast, ["fct_sales"])
         t_test_sales = DockerOperator(
             **TASK_ARGS,
             task_id="test_sales",
@@ -522,9 +522,9 @@ with DAG(
             },
             retries=0,
         )
-        depends_on(t_test_sales, [t_fct_sales])
+        depends_on(t_test_sales, ["fct_sales"])
     publish = EmptyOperator(
         task_id="pipec-publish",
         outlets=[Asset("pipec://initech/sales")],
     )
-    depends_on(publish, [t_sales_forecast, t_test_sales])
+    depends_on(publish, ["sales_forecast", "test_sales"])

@@ -91,15 +91,15 @@ TASK_ARGS = dict(
 )
 
 
-def depends_on(task, upstream):
-    """``task.set_upstream(upstream)``, for tasks of this DAG, without its DAG hash.
+def depends_on(task, upstream_ids):
+    """``task.set_upstream`` the tasks ``upstream_ids`` of this DAG, without its DAG hash.
 
     Airflow's ``set_upstream`` hashes the whole DAG (every task id) to check that
     both ends share one DAG; pipec has checked that when it compiled this file.
     """
-    for other in upstream:
-        task.upstream_task_ids.add(other.node_id)
-        other.downstream_task_ids.add(task.node_id)
+    for upstream_id in upstream_ids:
+        task.upstream_task_ids.add(upstream_id)
+        task.dag.get_task(upstream_id).downstream_task_ids.add(task.node_id)
 
 
 default_args = {
@@ -278,7 +278,7 @@ with DAG(
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
         )
-        depends_on(t_accounts_snapshot, [t_extract_accounts])
+        depends_on(t_accounts_snapshot, ["extract_accounts"])
         t_stg_ledger = KubernetesPodOperator(
             **TASK_ARGS,
             task_id="stg_ledger",
@@ -310,7 +310,7 @@ with DAG(
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
         )
-        depends_on(t_stg_ledger, [t_extract_gl_entries, t_extract_invoices])
+        depends_on(t_stg_ledger, ["extract_gl_entries", "extract_invoices"])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
@@ -353,7 +353,7 @@ with DAG(
             retries=2,
             execution_timeout=timedelta(seconds=2700),
         )
-        depends_on(t_fct_revenue, [t_accounts_snapshot, t_stg_ledger])
+        depends_on(t_fct_revenue, ["accounts_snapshot", "stg_ledger"])
         t_test_finance = KubernetesPodOperator(
             **TASK_ARGS,
             task_id="test_finance",
@@ -392,4 +392,4 @@ with DAG(
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
         )
-        depends_on(t_test_finance, [t_fct_revenue])
+        depends_on(t_test_finance, ["fct_revenue"])

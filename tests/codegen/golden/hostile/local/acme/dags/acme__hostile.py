@@ -47,15 +47,15 @@ TASK_ARGS = dict(
 )
 
 
-def depends_on(task, upstream):
-    """``task.set_upstream(upstream)``, for tasks of this DAG, without its DAG hash.
+def depends_on(task, upstream_ids):
+    """``task.set_upstream`` the tasks ``upstream_ids`` of this DAG, without its DAG hash.
 
     Airflow's ``set_upstream`` hashes the whole DAG (every task id) to check that
     both ends share one DAG; pipec has checked that when it compiled this file.
     """
-    for other in upstream:
-        task.upstream_task_ids.add(other.node_id)
-        other.downstream_task_ids.add(task.node_id)
+    for upstream_id in upstream_ids:
+        task.upstream_task_ids.add(upstream_id)
+        task.dag.get_task(upstream_id).downstream_task_ids.add(task.node_id)
 
 
 default_args = {
@@ -677,20 +677,20 @@ with DAG(
         depends_on(
             t_hostile_static,
             [
-                t_hostile_00,
-                t_hostile_01,
-                t_hostile_02,
-                t_hostile_03,
-                t_hostile_04,
-                t_hostile_05,
-                t_hostile_06,
-                t_hostile_07,
-                t_hostile_08,
-                t_hostile_09,
-                t_hostile_10,
-                t_hostile_11,
-                t_hostile_12,
-                t_hostile_13,
-                t_hostile_14,
+                "hostile_00",
+                "hostile_01",
+                "hostile_02",
+                "hostile_03",
+                "hostile_04",
+                "hostile_05",
+                "hostile_06",
+                "hostile_07",
+                "hostile_08",
+                "hostile_09",
+                "hostile_10",
+                "hostile_11",
+                "hostile_12",
+                "hostile_13",
+                "hostile_14",
             ],
         )

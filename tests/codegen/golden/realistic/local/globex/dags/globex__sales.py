@@ -46,15 +46,15 @@ TASK_ARGS = dict(
 )
 
 
-def depends_on(task, upstream):
-    """``task.set_upstream(upstream)``, for tasks of this DAG, without its DAG hash.
+def depends_on(task, upstream_ids):
+    """``task.set_upstream`` the tasks ``upstream_ids`` of this DAG, without its DAG hash.
 
     Airflow's ``set_upstream`` hashes the whole DAG (every task id) to check that
     both ends share one DAG; pipec has checked that when it compiled this file.
     """
-    for other in upstream:
-        task.upstream_task_ids.add(other.node_id)
-        other.downstream_task_ids.add(task.node_id)
+    for upstream_id in upstream_ids:
+        task.upstream_task_ids.add(upstream_id)
+        task.dag.get_task(upstream_id).downstream_task_ids.add(task.node_id)
 
 
 default_args = {
@@ -198,7 +198,7 @@ with DAG(
                 "pipec.io/tenant": "globex",
             },
         )
-        depends_on(t_stg_customers, [t_extract_customers])
+        depends_on(t_stg_customers, ["extract_customers"])
         t_stg_orders = DockerOperator(
             **TASK_ARGS,
             task_id="stg_orders",
@@ -222,7 +222,7 @@ with DAG(
                 "pipec.io/tenant": "globex",
             },
         )
-        depends_on(t_stg_orders, [t_extract_orders, t_extract_payments])
+        depends_on(t_stg_orders, ["extract_orders", "extract_payments"])
     with TaskGroup(
         group_id="layer-gold",
         prefix_group_id=False,
@@ -253,9 +253,9 @@ with DAG(
             retries=3,
             execution_timeout=timedelta(seconds=10800),
         )
-        depends_on(t_fct_sales, [t_stg_customers, t_stg_orders])
+        depends_on(t_fct_sales, ["stg_customers", "stg_orders"])
     publish = EmptyOperator(
         task_id="pipec-publish",
         outlets=[Asset("pipec://globex/sales")],
     )
-    depends_on(publish, [t_fct_sales])
+    depends_on(publish, ["fct_sales"])
