@@ -15,12 +15,14 @@ Run with pipec's venv Python (`make bench-dbt` does: it builds the Cosmos venv,
    a fresh process (bench/dbt/parse_one.py: Airflow preloaded, as in a DAG
    processor). Both DAGs hold KubernetesPodOperator tasks, a run and a test task
    per model. First parses (the file's source compiled) and, under "again",
-   parses that find its bytecode cached (the DAG processor's every later parse).
+   parses that find its bytecode cached (the DAG processor's every later parse),
+   in rounds: each round parses each side both ways, the sides taking turns.
 
 `--no-cosmos` runs steps 1, 2 and pipec's side of 3 only (no Cosmos venv needed).
 
 Each figure is the median of --repeat runs, wall-clock and CPU seconds (CPU is
-the steadier figure on a shared machine).
+the steadier figure on a shared machine); each speed-up is the median of the
+rounds' own ratios (``runs`` in the JSON holds every parse).
 """
 
 from __future__ import annotations
@@ -77,38 +79,56 @@ def bench_compile(project: Path, repeat: int) -> dict:
 
 
 def parse(sides: dict[str, tuple[str, Path]], repeat: int) -> dict[str, dict]:
-    """DagBag parses of each side's DAG file (side -> (python, file)): the median of
-    ``repeat`` first parses, and under ``again`` of ``repeat`` parses that find the
-    file's bytecode cached. The sides take turns, so a drift in the machine's speed
-    weighs on all of them alike.
+    """DagBag parses of each side's DAG file (side -> (python, file)), in ``repeat`` rounds.
 
-    A first parse compiles the file's source, as for a new or changed file. The DAG
-    processor parses every file again every 30 s by default, and Python keeps a DAG
-    file's bytecode in ``__pycache__`` beside it (when that folder is writable), so
-    those parses skip compiling.
+    Each round parses every side once as a first parse and once with the file's
+    bytecode cached (``again``), the sides taking turns, so that a drift in the
+    machine's speed weighs on all of them alike; per-round ratios between sides
+    (see :func:`speedups`) are steadier than ratios of medians.
+
+    A first parse compiles the file's source, as for a new or changed file (or
+    for every parse, when the DAG folder keeps no bytecode): it reads a copy of
+    the file in a folder that never gets a ``__pycache__``. The DAG processor
+    parses every file again every 30 s by default, and Python keeps a DAG file's
+    bytecode in ``__pycache__`` beside it (when that folder is writable), so those
+    parses skip compiling.
     """
     base = {**os.environ, "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False"}
     first = {**base, "PYTHONDONTWRITEBYTECODE": "1"}
     again = {k: v for k, v in base.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    runs: dict[str, dict[str, list]] = {side: {"first": [], "again": []} for side in sides}
-    for python, dag_file in sides.values():
+    files: dict[str, dict[str, Path]] = {}
+    for side, (python, dag_file) in sides.items():
+        copy = dag_file.parent / "first" / dag_file.name
+        copy.parent.mkdir()
+        shutil.copyfile(dag_file, copy)
         shutil.rmtree(dag_file.parent / "__pycache__", ignore_errors=True)
-    for _ in range(repeat):
-        for side, (python, dag_file) in sides.items():
-            runs[side]["first"].append(_parse_once(python, dag_file, first))
-    for python, dag_file in sides.values():
         _parse_once(python, dag_file, again)  # writes the bytecode
+        files[side] = {"first": copy, "again": dag_file}
+    runs: dict[str, dict[str, list]] = {side: {"first": [], "again": []} for side in sides}
     for _ in range(repeat):
-        for side, (python, dag_file) in sides.items():
-            runs[side]["again"].append(_parse_once(python, dag_file, again))
-    result = {}
+        for kind, env in (("first", first), ("again", again)):
+            for side, (python, _) in sides.items():
+                runs[side][kind].append(_parse_once(python, files[side][kind], env))
+    result: dict[str, dict] = {}
     for side, (_, dag_file) in sides.items():
         tasks = {t for _, _, t in runs[side]["first"] + runs[side]["again"]}
         if len(tasks) != 1:
             raise SystemExit(f"{dag_file}: the parses found different task counts {sorted(tasks)}")
         result[side] = {**median([r[:2] for r in runs[side]["first"]]),
-                        "again": median([r[:2] for r in runs[side]["again"]]), "tasks": tasks.pop()}
+                        "again": median([r[:2] for r in runs[side]["again"]]), "tasks": tasks.pop(),
+                        "runs": {kind: [list(r[:2]) for r in found] for kind, found in runs[side].items()}}
     return result
+
+
+def speedups(slow: dict, fast: dict) -> dict[str, float]:
+    """How many times faster ``fast`` parsed than ``slow``: the median over rounds of each
+    round's ratio, first parses and (``again_``) cached ones, wall-clock and CPU."""
+    out = {}
+    for kind, prefix in (("first", "parse_speedup"), ("again", "parse_again_speedup")):
+        for i, key in enumerate(("wall", "cpu")):
+            ratios = [s[i] / f[i] for s, f in zip(slow["runs"][kind], fast["runs"][kind])]
+            out[f"{prefix}_{key}"] = statistics.median(ratios)
+    return out
 
 
 def _parse_once(python: str, dag_file: Path, env: dict) -> tuple[float, float, int]:
@@ -146,10 +166,8 @@ def main() -> None:
         if not args.no_cosmos:
             sides["parse_cosmos"] = (args.cosmos_python, cosmos_dag(project))
         result.update(parse(sides, args.repeat))
-    for key in ("wall", "cpu") if "parse_cosmos" in result else ():
-        result[f"parse_speedup_{key}"] = result["parse_cosmos"][key] / result["parse_pipec"][key]
-        result[f"parse_again_speedup_{key}"] = (
-            result["parse_cosmos"]["again"][key] / result["parse_pipec"]["again"][key])
+    if "parse_cosmos" in result:
+        result.update(speedups(result["parse_cosmos"], result["parse_pipec"]))
     text = json.dumps(result, indent=2, sort_keys=True)
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")
