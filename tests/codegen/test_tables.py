@@ -106,7 +106,9 @@ def _shop_dbt(tmp: Path) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("project", "env"), [("shop_dbt", "local"), ("shop_dbt", "prod"), ("synthetic", "prod")])
+@pytest.mark.parametrize(
+    ("project", "env"), [("shop_dbt", "local"), ("shop_dbt", "prod"), ("synthetic", "prod")]
+)
 def test_tables_build_the_dags_of_the_written_out_tasks(
     project: str, env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

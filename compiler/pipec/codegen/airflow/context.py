@@ -121,7 +121,8 @@ def _group_view(
             statements.append(tables.render_table(item, _IN_GROUP, links))
         else:
             task, call = item
-            statements.append(_statement(edges.task_var(task.name), task.name, call, task.upstream, links, _IN_GROUP))
+            var = edges.task_var(task.name)
+            statements.append(_statement(var, task.name, call, task.upstream, links, _IN_GROUP))
     return GroupView(header=render_block(header, _IN_DAG, "with ", ":", force=True), tasks=tuple(statements))
 
 

@@ -174,6 +174,8 @@ def _row(shape: _Shape, holes: list[str | None]) -> list[str]:
 
 
 def _fresh(path: str, taken: set[str]) -> str:
+    """A loop variable named after ``path``, lower case (so never one of the classes the file
+    imports), not ``t_...`` (the task variables), and not in ``taken``."""
     base = _NOT_NAME.sub("_", path).strip("_").lower() or "value"
     if base[0].isdigit() or keyword.iskeyword(base) or base.startswith("t_"):
         base = "v_" + base
