@@ -144,3 +144,26 @@ def test_tables_build_the_dags_of_the_written_out_tasks(
             data.pop("fileloc", None)
             data.pop("relative_fileloc", None)
         assert ours == theirs
+
+
+def test_hostile_strings_stay_constants_in_rows() -> None:
+    """User text in a row is a string constant: quotes, Jinja, newlines and code-like text
+    read back as the same strings, and the loop is valid, black-stable Python."""
+    import ast
+
+    import black
+
+    from pipec.codegen.airflow.edges import Edges
+
+    hostile = ['x"); import os; os.system("id") #', "{{ var.value.secret }}", "a\nb\r\\", "'''\"\"\"", "é\u2028"]
+    names = [f"h{i}" for i in range(tables.MIN_ROWS)]
+    tasks = [(_task(n), _call(n, command=hostile[i % len(hostile)])) for i, n in enumerate(names)]
+    (table,) = tables.plan(tasks, frozenset())
+    code = "with x:\n    with y:\n        " + tables.render_table(table, 2, Edges()) + "\n"
+    assert black.format_str(code, mode=black.Mode()) == code
+    loop = ast.parse(code).body[0].body[0].body[0]
+    assert isinstance(loop, ast.For)
+    rows = ast.literal_eval(loop.iter)
+    commands = [row[table.columns.index("arguments_0")] for row in rows]
+    assert commands == [hostile[i % len(hostile)] for i in range(len(names))]
+    assert all(isinstance(node, (ast.Constant, ast.Tuple, ast.Load)) for node in ast.walk(loop.iter))
