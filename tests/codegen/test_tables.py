@@ -155,7 +155,8 @@ def test_hostile_strings_stay_constants_in_rows() -> None:
 
     from pipec.codegen.airflow.edges import Edges
 
-    hostile = ['x"); import os; os.system("id") #', "{{ var.value.secret }}", "a\nb\r\\", "'''\"\"\"", "é\u2028"]
+    hostile = ['x"); import os; os.system("id") #', "{{ var.value.secret }}", "a\nb\r\\",
+               "'''\"\"\"", "é\u2028"]
     names = [f"h{i}" for i in range(tables.MIN_ROWS)]
     tasks = [(_task(n), _call(n, command=hostile[i % len(hostile)])) for i, n in enumerate(names)]
     (table,) = tables.plan(tasks, frozenset())
