@@ -79,6 +79,10 @@ def test_short_runs_and_other_skeletons_stay_written_out() -> None:
     assert planned[:2] == others[:2] and planned[3:] == others[2:]
     assert isinstance(planned[2], tables.Table) and len(planned[2].rows) == tables.MIN_ROWS
     assert tables.UPSTREAM not in planned[2].columns  # no task has upstream tasks
+    # a loop header longer than a line: written out (black would wrap the loop's targets)
+    wide = [(_task(f"w{i}"), Call("Op", kwargs=tuple((f"a_long_argument_name_{k}", Str(f"w{i}-{k}"))
+                                                     for k in range(5)))) for i in range(tables.MIN_ROWS)]
+    assert tables.plan(wide, frozenset()) == wide
 
 
 def test_columns_never_rebind_module_names() -> None:

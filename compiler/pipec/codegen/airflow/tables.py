@@ -133,7 +133,8 @@ def _join(path: str, part: str) -> str:
 def _table(
     tasks: list[tuple[Task, Expr]], shapes: list[_Shape], reserved: frozenset[str]
 ) -> Table | None:
-    """The table of alike ``tasks``, or None when its loop header would not fit in a line."""
+    """The table of alike ``tasks``, or None when nothing differs between them (no column)
+    or its loop header would not fit in a line."""
     columns: dict[tuple[str, ...], str] = {}  # a string's values, row by row -> its column
     taken = set(reserved) | {TASK, UPSTREAM}
     holes: list[str | None] = []  # per string: its column, or None when every row has the same
@@ -149,7 +150,7 @@ def _table(
     names = list(columns.values())
     if any(task.upstream for task, _ in tasks):
         names.append(UPSTREAM)
-    if len(INDENT * 2 + "for  in (") + len(", ".join(names)) > LINE_LENGTH:
+    if not names or len(INDENT * 2 + "for  in (") + len(", ".join(names)) > LINE_LENGTH:
         return None
     rows = tuple(
         Tuple(
