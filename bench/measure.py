@@ -44,6 +44,13 @@ class CommandFailed(Exception):
 
 def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,)) -> Sample:
     """Run ``cmd`` once, its output discarded unless it fails."""
+    return run_output(cmd, cwd, env, ok)[0]
+
+
+def run_output(
+    cmd: list[str], cwd: Path, env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,)
+) -> tuple[Sample, str]:
+    """Run ``cmd`` once: its sample and its standard output."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = proc.communicate()
@@ -52,8 +59,10 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, ok: tuple[
     if usage is None:  # communicate() reaped it; fall back to the children total
         raise RuntimeError("no resource usage")
     if proc.returncode not in ok:
-        raise CommandFailed(f"{' '.join(cmd)} exited {proc.returncode} in {cwd}:\n{err.decode()[-2000:]}")
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
+        output = f"{out.decode()[-2000:]}\n{err.decode()[-2000:]}"
+        raise CommandFailed(f"{' '.join(cmd)} exited {proc.returncode} in {cwd}:\n{output}")
+    sample = Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
+    return sample, out.decode()
 
 
 proc_usage: dict[int, object] = {}

@@ -30,13 +30,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -46,36 +43,29 @@ import measure  # noqa: E402
 import synth  # noqa: E402
 
 
-def _child_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, str]:
-    cpu, start = _child_cpu(), time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
-    wall, cpu = time.perf_counter() - start, _child_cpu() - cpu
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-    return wall, cpu, proc.stdout
-
-
 def median(runs: list[tuple[float, float]]) -> dict:
+    """Medians of (wall, CPU) pairs (the parses' own timings, as parse_one.py reports them)."""
     return {"wall": statistics.median(r[0] for r in runs), "cpu": statistics.median(r[1] for r in runs)}
+
+
+def _stat(samples: list[measure.Sample]) -> dict:
+    """Medians of whole-process runs: wall, CPU (this child's own), peak memory."""
+    return measure.median(samples).as_dict()
 
 
 def bench_compile(project: Path, repeat: int) -> dict:
     pipec = str(Path(sys.executable).parent / "pipec")
     cold = {**measure.child_env(None), "PIPEC_NO_CACHE": "1"}  # every run reads the manifest and plans again
-    check = [timed([pipec, "check"], project, cold)[:2] for _ in range(repeat)]
+    check = [measure.run([pipec, "check"], project, cold) for _ in range(repeat)]
     compile_runs = []
     for r in range(repeat):  # a fresh output folder each run; all are deleted at the end (see set_aside)
-        compile_runs.append(timed([pipec, "compile", "--env", "prod", "--out", f"build-{r}"], project, cold)[:2])
+        command = [pipec, "compile", "--env", "prod", "--out", f"build-{r}"]
+        compile_runs.append(measure.run(command, project, cold))
     shutil.rmtree(project / "build", ignore_errors=True)
     (project / f"build-{repeat - 1}").rename(project / "build")  # the DAG file the parse step reads
     for r in range(repeat - 1):
         shutil.rmtree(project / f"build-{r}", ignore_errors=True)
-    return {"check": median(check), "compile": median(compile_runs)}
+    return {"check": _stat(check), "compile": _stat(compile_runs)}
 
 
 def parse(sides: dict[str, tuple[str, Path]], repeat: int) -> dict[str, dict]:
@@ -132,7 +122,7 @@ def speedups(slow: dict, fast: dict) -> dict[str, float]:
 
 
 def _parse_once(python: str, dag_file: Path, env: dict) -> tuple[float, float, int]:
-    _, _, out = timed([python, str(HERE / "parse_one.py"), str(dag_file)], dag_file.parent, env)
+    _, out = measure.run_output([python, str(HERE / "parse_one.py"), str(dag_file)], dag_file.parent, env)
     last = json.loads(out.strip().splitlines()[-1])
     if last["errors"] or last["dags"] != 1:
         raise SystemExit(f"{dag_file} did not import: {last['errors']}")
