@@ -58,6 +58,8 @@ def plan(tasks: list[tuple[Task, Expr]], reserved: frozenset[str]) -> list[tuple
 
     ``reserved``: the module's own names, which a loop variable must not rebind.
     """
+    if len(tasks) < MIN_ROWS:  # most layers of hand-written pipelines: no run can be long enough
+        return list(tasks)
     shapes = [_Shape(call) for _, call in tasks]
     planned: list[tuple[Task, Expr] | Table] = []
     start = 0
@@ -110,11 +112,12 @@ class _Shape:
                 parts.append(",")
             parts.append(")")
         elif kind is List or kind is Tuple:
-            parts.append("[" if kind is List else "(")
+            opening, closing = expr.brackets()
+            parts.append(opening)
             for i, item in enumerate(expr.items):
                 self._walk(item, _join(path, str(i)), parts)
                 parts.append(",")
-            parts.append("]")
+            parts.append(closing)
         elif kind is Dict:
             parts.append("{")
             for key, value in expr.items:
