@@ -60,14 +60,15 @@ def plan(tasks: list[tuple[Task, Expr]], reserved: frozenset[str]) -> list[tuple
     """
     if len(tasks) < MIN_ROWS:  # most layers of hand-written pipelines: no run can be long enough
         return list(tasks)
-    shapes = [_Shape(call) for _, call in tasks]
+    shapes = [_skeleton(call) for _, call in tasks]
     planned: list[tuple[Task, Expr] | Table] = []
     start = 0
     while start < len(tasks):
         end = start + 1
-        while end < len(tasks) and shapes[end].key == shapes[start].key:
+        while end < len(tasks) and shapes[end][0] == shapes[start][0]:
             end += 1
-        table = _table(tasks[start:end], shapes[start:end], reserved) if end - start >= MIN_ROWS else None
+        strings = [strings for _, strings in shapes[start:end]]
+        table = _table(tasks[start:end], strings, reserved) if end - start >= MIN_ROWS else None
         planned.extend([table] if table else tasks[start:end])
         start = end
     return planned
@@ -85,48 +86,72 @@ def render_table(table: Table, indent: int, links: Edges) -> str:
     return "\n".join(lines).lstrip(" ")
 
 
-class _Shape:
-    """A call's skeleton (``key``: the call with each string constant as a hole) and its strings."""
+def _skeleton(expr: Expr) -> tuple[str, tuple[str, ...]]:
+    """``expr``'s skeleton (its code with each string constant as a hole) and its strings.
 
-    def __init__(self, call: Expr) -> None:
-        self.strings: list[str] = []
-        self.paths: list[str] = []  # where each string sits: ``arguments_2``, ``labels_pipec_io_task``
-        parts: list[str] = []
-        self._walk(call, "", parts)
-        self.key = "".join(parts)
+    Kept on each compound node, as ``flat`` is: operator calls share many subexpressions
+    (``literal("--select")``, the same label dicts), so most are walked once per file.
+    """
+    kind = type(expr)
+    if kind is Str:
+        return _HOLE, (expr.value,)
+    found = expr.__dict__.get("_skeleton")
+    if found is not None:
+        return found
+    parts: list[str] = []
+    strings: list[str] = []
+    if kind is Call:
+        parts.append(expr.func + "(")
+        for arg in expr.args:
+            key, found_strings = _skeleton(arg)
+            parts.append(key + ",")
+            strings += found_strings
+        for name, value in expr.kwargs:
+            key, found_strings = _skeleton(value)
+            parts.append(f"{name}={key},")
+            strings += found_strings
+        parts.append(")")
+    elif kind is List or kind is Tuple:
+        opening, closing = expr.brackets()
+        parts.append(opening)
+        for item in expr.items:
+            key, found_strings = _skeleton(item)
+            parts.append(key + ",")
+            strings += found_strings
+        parts.append(closing)
+    elif kind is Dict:
+        parts.append("{")
+        for name, value in expr.items:
+            key, found_strings = _skeleton(value)
+            parts.append(f"{py_str(name)}:{key},")
+            strings += found_strings
+        parts.append("}")
+    else:  # Code, Int, Float: part of the skeleton as printed
+        parts.append(f"{kind.__name__}:{expr.flat()}")
+    found = expr.__dict__["_skeleton"] = ("".join(parts), tuple(strings))
+    return found
 
-    def _walk(self, expr: Expr, path: str, parts: list[str]) -> None:
-        kind = type(expr)
-        if kind is Str:
-            self.strings.append(expr.value)
-            self.paths.append(path)
-            parts.append("\0")  # py_str escapes a NUL in a string, and code holds none
-        elif kind is Call:
-            parts.append(expr.func + "(")
-            for i, arg in enumerate(expr.args):  # ``literal(x)`` is named as ``x``
-                self._walk(arg, path if expr.func == "literal" else _join(path, str(i)), parts)
-                parts.append(",")
-            for key, value in expr.kwargs:
-                parts.append(key + "=")
-                self._walk(value, _join(path, key), parts)
-                parts.append(",")
-            parts.append(")")
-        elif kind is List or kind is Tuple:
-            opening, closing = expr.brackets()
-            parts.append(opening)
-            for i, item in enumerate(expr.items):
-                self._walk(item, _join(path, str(i)), parts)
-                parts.append(",")
-            parts.append(closing)
-        elif kind is Dict:
-            parts.append("{")
-            for key, value in expr.items:
-                parts.append(py_str(key) + ":")
-                self._walk(value, _join(path, key), parts)
-                parts.append(",")
-            parts.append("}")
-        else:  # Code, Int, Float: part of the skeleton as printed
-            parts.append(f"{kind.__name__}:{expr.flat()}")
+
+_HOLE = "\0"  # py_str escapes a NUL in a string, and code holds none
+
+
+def _paths(expr: Expr, path: str = "") -> Iterator[str]:
+    """Where each string constant of ``expr`` sits (in ``_skeleton``'s order), as a name:
+    ``arguments_2``, ``labels_pipec_io_task``. Asked of one call per table."""
+    kind = type(expr)
+    if kind is Str:
+        yield path
+    elif kind is Call:
+        for i, arg in enumerate(expr.args):  # ``literal(x)`` is named as ``x``
+            yield from _paths(arg, path if expr.func == "literal" else _join(path, str(i)))
+        for key, value in expr.kwargs:
+            yield from _paths(value, _join(path, key))
+    elif kind is List or kind is Tuple:
+        for i, item in enumerate(expr.items):
+            yield from _paths(item, _join(path, str(i)))
+    elif kind is Dict:
+        for key, value in expr.items:
+            yield from _paths(value, _join(path, key))
 
 
 def _join(path: str, part: str) -> str:
@@ -134,15 +159,14 @@ def _join(path: str, part: str) -> str:
 
 
 def _table(
-    tasks: list[tuple[Task, Expr]], shapes: list[_Shape], reserved: frozenset[str]
+    tasks: list[tuple[Task, Expr]], strings: list[tuple[str, ...]], reserved: frozenset[str]
 ) -> Table | None:
     """The table of alike ``tasks``, or None when nothing differs between them (no column)
     or its loop header would not fit in a line."""
     columns: dict[tuple[str, ...], str] = {}  # a string's values, row by row -> its column
     taken = set(reserved) | {TASK, UPSTREAM}
     holes: list[str | None] = []  # per string: its column, or None when every row has the same
-    for i, path in enumerate(shapes[0].paths):
-        values = tuple(shape.strings[i] for shape in shapes)
+    for path, values in zip(_paths(tasks[0][1]), zip(*strings)):
         if len(set(values)) == 1:
             holes.append(None)
             continue
@@ -157,20 +181,20 @@ def _table(
         return None
     rows = tuple(
         Tuple(
-            tuple(Str(v) for v in _row(shape, holes))
+            tuple(Str(v) for v in _row(row, holes))
             + ((Tuple(tuple(Str(u) for u in task.upstream)),) if names[-1] == UPSTREAM else ())
         )
-        for (task, _), shape in zip(tasks, shapes)
+        for (task, _), row in zip(tasks, strings)
     )
     body = _fill(tasks[0][1], iter(holes))
     return Table(tuple(t for t, _ in tasks), tuple(names), rows, body)
 
 
-def _row(shape: _Shape, holes: list[str | None]) -> list[str]:
+def _row(strings: tuple[str, ...], holes: list[str | None]) -> list[str]:
     """The strings of one row, one per column, in the columns' order (first hole of each)."""
     seen: set[str] = set()
     row = []
-    for value, column in zip(shape.strings, holes):
+    for value, column in zip(strings, holes):
         if column is not None and column not in seen:
             seen.add(column)
             row.append(value)
@@ -193,7 +217,7 @@ def _fresh(path: str, taken: set[str]) -> str:
 
 def _fill(expr: Expr, holes: Iterator[str | None]) -> Expr:
     """``expr`` with each string constant that has a column replaced by the column's variable
-    (strings in the order ``_Shape`` walks them)."""
+    (strings in ``_skeleton``'s order)."""
     kind = type(expr)
     if kind is Str:
         column = next(holes)
