@@ -381,6 +381,12 @@ def init_cmd(folder: Path, tenant: str) -> None:
 
 
 def main() -> None:
+    # pipec's IR models are its own: no pydantic plugin (an entry point some package of the
+    # environment installs, such as an observability hook) is meant for them, and looking
+    # for plugins reads the metadata of every installed distribution: some 0.1 s of file
+    # system calls on each run where Airflow's 170-odd distributions share the environment.
+    # PYDANTIC_DISABLE_PLUGINS set by the caller wins.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         cli.main(standalone_mode=True)
     except SystemExit:
