@@ -78,7 +78,8 @@ def build(project: Project, tenant: Tenant, dag: Dag, pods: Mapping[str, pod.Pod
     publish = _publish(dag)
     exprs = [default_args, dag_call] + ([publish] if publish else [])
     exprs += [e for _, e in constants.assignments] + ([task_args] if task_args else [])
-    exprs += [e for header, tasks in groups for e in (header, *(t for _, t in tasks))]
+    exprs += [header for header, _ in groups]
+    exprs += tables.alike_once([t for _, tasks in groups for _, t in tasks])
     calls = called(*exprs)
     k8s_config = _k8s_config() if any(c.startswith("k8s.") for c in calls) else None
     if k8s_config is not None:

@@ -74,6 +74,15 @@ def plan(tasks: list[tuple[Task, Expr]], reserved: frozenset[str]) -> list[tuple
     return planned
 
 
+def alike_once(calls: list[Expr]) -> list[Expr]:
+    """The first of ``calls`` of each skeleton: calls alike but for their strings call the
+    same functions and name the same constants (what the file's imports are derived from)."""
+    first: dict[str, Expr] = {}
+    for call in calls:
+        first.setdefault(_skeleton(call)[0], call)
+    return list(first.values())
+
+
 def render_table(table: Table, indent: int, links: Edges) -> str:
     """The loop, as black prints it (first line without its indentation)."""
     for task in table.tasks:
