@@ -33,7 +33,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipec.codegen.airflow.edges import EDGE_FUNCTION, Edges
-from pipec.codegen.pyexpr import INDENT, LINE_LENGTH, Call, Code, Dict, Expr, List, Str, Tuple, py_str, render
+from pipec.codegen.pyexpr import (
+    INDENT,
+    LINE_LENGTH,
+    Call,
+    Code,
+    Dict,
+    Expr,
+    Float,
+    Int,
+    List,
+    Str,
+    Tuple,
+    render,
+)
 from pipec.ir.model import Task
 
 # Fewer alike tasks stay written out: a short loop saves little and reads worse.
@@ -98,45 +111,31 @@ def render_table(table: Table, indent: int, links: Edges) -> str:
 def _skeleton(expr: Expr) -> tuple[str, tuple[str, ...]]:
     """``expr``'s skeleton (its code with each string constant as a hole) and its strings.
 
-    Kept on each compound node, as ``flat`` is: operator calls share many subexpressions
-    (``literal("--select")``, the same label dicts), so most are walked once per file.
+    Kept on each node that holds others, as ``flat`` is: operator calls share many
+    subexpressions (``literal("--select")``, the shared Kubernetes objects), so most are
+    walked once per file.
     """
-    kind = type(expr)
-    if kind is Str:
-        return _HOLE, (expr.value,)
     found = expr.__dict__.get("_skeleton")
     if found is not None:
         return found
-    parts: list[str] = []
+    kind = type(expr)
+    if kind is Str:
+        return _HOLE, (expr.value,)
+    if kind is Code or kind is Int or kind is Float:  # part of the skeleton as printed
+        found = expr.__dict__["_skeleton"] = (f"{kind.__name__}:{expr.flat()}", ())
+        return found
+    opening, closing = expr.brackets()
+    parts = [opening]
     strings: list[str] = []
-    if kind is Call:
-        parts.append(expr.func + "(")
-        for arg in expr.args:
-            key, found_strings = _skeleton(arg)
-            parts.append(key + ",")
-            strings += found_strings
-        for name, value in expr.kwargs:
-            key, found_strings = _skeleton(value)
-            parts.append(f"{name}={key},")
-            strings += found_strings
-        parts.append(")")
-    elif kind is List or kind is Tuple:
-        opening, closing = expr.brackets()
-        parts.append(opening)
-        for item in expr.items:
-            key, found_strings = _skeleton(item)
-            parts.append(key + ",")
-            strings += found_strings
-        parts.append(closing)
-    elif kind is Dict:
-        parts.append("{")
-        for name, value in expr.items:
-            key, found_strings = _skeleton(value)
-            parts.append(f"{py_str(name)}:{key},")
-            strings += found_strings
-        parts.append("}")
-    else:  # Code, Int, Float: part of the skeleton as printed
-        parts.append(f"{kind.__name__}:{expr.flat()}")
+    for prefix, element in expr.elements():  # arguments, items, dict values: in _paths' order
+        if type(element) is Str:  # most elements: no call
+            parts.append(prefix + _HOLE + ",")
+            strings.append(element.value)
+        else:
+            key, inner = _skeleton(element)
+            parts.append(prefix + key + ",")
+            strings += inner
+    parts.append(closing)
     found = expr.__dict__["_skeleton"] = ("".join(parts), tuple(strings))
     return found
 
