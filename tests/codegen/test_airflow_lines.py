@@ -26,6 +26,7 @@ SUITES = (
     "test_examples.py",
     "test_shared_objects.py",
     "test_tables.py",
+    "test_operators.py",
 )
 
 

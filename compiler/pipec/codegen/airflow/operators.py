@@ -1,8 +1,14 @@
 """Keyword arguments of the operator call of one task, as expressions.
 
-Rule for user text (spec 6): in a templated operator field a static value is
-wrapped in ``literal(...)`` so Airflow never renders it, and a value with
-runtime parts is a template (see ``pipec.codegen.text``). Fields Airflow does
+Rule for user text (spec 6): in a templated operator field a static value
+reaches the container as written, and a value with runtime parts is a template
+(see ``pipec.codegen.text``). A static value that rendering could change (a
+``{`` that may open Jinja, a line break Jinja normalises, a template-file
+suffix) is wrapped in ``literal(...)`` so Airflow never renders it; any other
+is a plain constant, which Jinja gives back unchanged: ``literal`` costs
+Airflow an object per value at every parse, and serializing the DAG (which
+the DAG processor does after every parse) writes it out as
+``"LiteralValue(value='...')"``, which the UI then shows. Fields Airflow does
 not render get plain string constants: ``literal`` there would reach the
 container as an object. Names the grammar restricts to identifiers (task,
 pipeline, tenant, layer) are never wrapped.
@@ -10,6 +16,7 @@ pipeline, tenant, layer) are never wrapped.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from pipec.codegen import names, quantity
@@ -47,9 +54,25 @@ def k8s(model: str, kwargs: Kwargs = ()) -> Expr:
 _memo = lru_cache(maxsize=4096)
 
 
+# Text Jinja renders to itself: no ``{`` (every Jinja tag starts with one; line
+# statements are off in Airflow's environments), no line break (Jinja turns
+# ``\r\n`` and ``\r`` into ``\n``).
+INERT = re.compile(r"[^{\r\n]*\Z")
+# Airflow reads a rendered field's value that ends in one of its operator's
+# ``template_ext`` as a template file. KubernetesPodOperator has none,
+# DockerOperator ``.sh``, ``.bash``, ``.env`` (tests/codegen/test_operators.py checks
+# the installed providers); the others guard what an operator or provider release
+# might add.
+TEMPLATE_SUFFIXES = (".sh", ".bash", ".env", ".json", ".yaml", ".yml", ".sql", ".hql", ".py", ".j2",
+                     ".jinja", ".jinja2", ".html", ".md", ".txt", ".cfg", ".conf", ".ini", ".tpl")
+
+
 @_memo
 def literal(text: str) -> Expr:
-    """``literal("...")``: text Airflow must pass on without rendering."""
+    """``text`` for a field Airflow renders, reaching the container as written: a plain
+    constant when rendering gives it back unchanged, else ``literal("...")``."""
+    if INERT.match(text) and not text.lower().endswith(TEMPLATE_SUFFIXES):
+        return Str(text)
     return Call("literal", (Str(text),))
 
 

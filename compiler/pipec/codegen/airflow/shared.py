@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from pipec.codegen.airflow.operators import INERT
 from pipec.codegen.pyexpr import Call, Code, Expr, Float, Int, List, Str
 
 # Kubernetes models shared when inert -> the constant's name, or its prefix when
@@ -45,7 +46,6 @@ _NAMED_PREFIXES = {
     "k8s.V1ResourceRequirements": ("RESOURCES_", "limits"),
 }
 _SHAREABLE = frozenset(_CONSTANT_NAMES) | frozenset(_NAMED_PREFIXES)
-_INERT = re.compile(r"[^{\r\n]*\Z")
 _NOT_IDENTIFIER = re.compile(r"[^A-Z0-9_]")
 
 
@@ -130,7 +130,7 @@ def _strings(expr: Expr) -> list[str]:
 
 def _inert(expr: Expr) -> bool:
     """True when every string in ``expr`` renders to itself (see the module docstring)."""
-    return all(_INERT.match(s) for s in _strings(expr))
+    return all(INERT.match(s) for s in _strings(expr))
 
 
 TASK_ARGS = "TASK_ARGS"

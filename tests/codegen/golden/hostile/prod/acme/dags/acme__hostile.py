@@ -26,8 +26,8 @@ ENV_WAREHOUSE = k8s.V1EnvVar(
     local_vars_configuration=K8S_CONFIG,
 )
 RESOURCES_500M_1GI = k8s.V1ResourceRequirements(
-    limits={"cpu": literal("500m"), "memory": literal("1Gi")},
-    requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+    limits={"cpu": "500m", "memory": "1Gi"},
+    requests={"cpu": "500m", "memory": "1Gi"},
     local_vars_configuration=K8S_CONFIG,
 )
 POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
@@ -61,7 +61,7 @@ PULL_SECRET = k8s.V1LocalObjectReference(
 )
 
 TASK_ARGS = dict(
-    namespace=literal("tenant-acme"),
+    namespace="tenant-acme",
     container_resources=RESOURCES_500M_1GI,
     service_account_name="pipec-task",
     automount_service_account_token=False,
@@ -114,31 +114,31 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_00",
             name="hostile-hostile-00-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             cmds=[
-                literal("quote \" and ' both"),
-                literal("back\\slash \\n not a newline"),
+                "quote \" and ' both",
+                "back\\slash \\n not a newline",
                 literal("new\nline"),
             ],
             arguments=[
-                literal("quote \" and ' both"),
-                literal("back\\slash \\n not a newline"),
+                "quote \" and ' both",
+                "back\\slash \\n not a newline",
                 literal("new\nline"),
                 literal("trailing newline\n"),
                 literal("cr\r\nlf"),
-                literal("tab\there"),
+                "tab\there",
                 literal("{{ conn.x.password }}"),
                 literal("{% raw %}"),
             ],
             env_vars=[
                 k8s.V1EnvVar(
                     name="VAR_0",
-                    value=literal("quote \" and ' both"),
+                    value="quote \" and ' both",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_1",
-                    value=literal("back\\slash \\n not a newline"),
+                    value="back\\slash \\n not a newline",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -158,7 +158,7 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="VAR_5",
-                    value=literal("tab\there"),
+                    value="tab\there",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -187,15 +187,15 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_01",
             name="hostile-hostile-01-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             arguments=[
                 literal("{% endraw %}"),
                 literal("{# comment #}"),
                 literal("a}}b{{c"),
-                literal("$$(VAR)"),
-                literal("$$$$(VAR)"),
+                "$$(VAR)",
+                "$$$$(VAR)",
                 literal("$${x}"),
-                literal("$$"),
+                "$$",
                 literal("ends.json"),
             ],
             env_vars=[
@@ -216,12 +216,12 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="VAR_3",
-                    value=literal("$$(VAR)"),
+                    value="$$(VAR)",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_4",
-                    value=literal("$$$$(VAR)"),
+                    value="$$$$(VAR)",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -231,7 +231,7 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="VAR_6",
-                    value=literal("$$"),
+                    value="$$",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -255,16 +255,16 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_02",
             name="hostile-hostile-02-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             arguments=[
                 literal("ends.yaml"),
                 literal("ends.sh"),
                 literal("ends.env"),
                 literal("ends.bash"),
-                literal("unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587"),
-                literal("[not a list]"),
-                literal(" leading and trailing space "),
-                literal(""),
+                "unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587",
+                "[not a list]",
+                " leading and trailing space ",
+                "",
             ],
             env_vars=[
                 k8s.V1EnvVar(
@@ -289,22 +289,22 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="VAR_4",
-                    value=literal("unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587"),
+                    value="unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_5",
-                    value=literal("[not a list]"),
+                    value="[not a list]",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_6",
-                    value=literal(" leading and trailing space "),
+                    value=" leading and trailing space ",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="VAR_7",
-                    value=literal(""),
+                    value="",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 ENV_WAREHOUSE,
@@ -323,7 +323,7 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_03",
             name="hostile-hostile-03-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             arguments=[
                 "quote \" and ' both{{ ds }}",
                 '{{ ds }}{{ "quote \\" and \' both" }}',
@@ -391,7 +391,7 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_04",
             name="hostile-hostile-04-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             arguments=[
                 '{{ "new\\nline" }}{{ logical_date | ts }}',
                 '{{ logical_date | ts }}{{ "new\\nline" }}',
@@ -459,7 +459,7 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_05",
             name="hostile-hostile-05-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             arguments=[
                 '{{ "cr\\r\\nlf" }}{{ run_id | replace("$", "$$") }}',
                 '{{ run_id | replace("$", "$$") }}{{ "cr\\r\\nlf" }}',
@@ -527,7 +527,7 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_06",
             name="hostile-hostile-06-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             arguments=[
                 '{{ "\\x7b\\x7b conn.x.password \\x7d\\x7d" }}{{ ds }}',
                 '{{ ds }}{{ "\\x7b\\x7b conn.x.password \\x7d\\x7d" }}',
@@ -595,7 +595,7 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_07",
             name="hostile-hostile-07-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             arguments=[
                 '{{ "\\x7b% endraw %\\x7d" }}{{ logical_date | ts }}',
                 '{{ logical_date | ts }}{{ "\\x7b% endraw %\\x7d" }}',
@@ -663,7 +663,7 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_08",
             name="hostile-hostile-08-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             arguments=[
                 '{{ "a\\x7d\\x7db\\x7b\\x7bc" }}{{ run_id | replace("$", "$$") }}',
                 '{{ run_id | replace("$", "$$") }}{{ "a\\x7d\\x7db\\x7b\\x7bc" }}',
@@ -731,7 +731,7 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_09",
             name="hostile-hostile-09-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             arguments=[
                 "$$$$(VAR){{ ds }}",
                 '{{ ds }}{{ "$$$$(VAR)" }}',
@@ -799,7 +799,7 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_10",
             name="hostile-hostile-10-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             arguments=[
                 "$${{ logical_date | ts }}",
                 '{{ logical_date | ts }}{{ "$$" }}',
@@ -867,7 +867,7 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_11",
             name="hostile-hostile-11-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             arguments=[
                 'ends.yaml{{ run_id | replace("$", "$$") }}',
                 '{{ run_id | replace("$", "$$") }}{{ "ends.yaml" }}',
@@ -935,7 +935,7 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_12",
             name="hostile-hostile-12-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             arguments=[
                 "ends.env{{ ds }}",
                 '{{ ds }}{{ "ends.env" }}',
@@ -1003,7 +1003,7 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_13",
             name="hostile-hostile-13-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             arguments=[
                 "unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587{{ logical_date | ts }}",
                 '{{ logical_date | ts }}{{ "unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587" }}',
@@ -1071,7 +1071,7 @@ with DAG(
             **TASK_ARGS,
             task_id="hostile_14",
             name="hostile-hostile-14-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             arguments=[
                 ' leading and trailing space {{ run_id | replace("$", "$$") }}',
                 '{{ run_id | replace("$", "$$") }}{{ " leading and trailing space " }}',
@@ -1139,7 +1139,7 @@ with DAG(
             **TASK_ARGS,
             task_id="silver",
             name="hostile-silver-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/hostile:1.0"),
+            image="registry.localhost/etl/hostile:1.0",
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
@@ -1162,66 +1162,66 @@ with DAG(
             name="hostile-hostile-static-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             image=literal("registry.localhost/etl/hostile:{{ ds }}.sh"),
             cmds=[
-                literal("quote \" and ' both"),
-                literal("back\\slash \\n not a newline"),
+                "quote \" and ' both",
+                "back\\slash \\n not a newline",
                 literal("new\nline"),
                 literal("trailing newline\n"),
                 literal("cr\r\nlf"),
-                literal("tab\there"),
+                "tab\there",
                 literal("{{ conn.x.password }}"),
                 literal("{% raw %}"),
                 literal("{% endraw %}"),
                 literal("{# comment #}"),
                 literal("a}}b{{c"),
-                literal("$$(VAR)"),
-                literal("$$$$(VAR)"),
+                "$$(VAR)",
+                "$$$$(VAR)",
                 literal("$${x}"),
-                literal("$$"),
+                "$$",
                 literal("ends.json"),
                 literal("ends.yaml"),
                 literal("ends.sh"),
                 literal("ends.env"),
                 literal("ends.bash"),
-                literal("unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587"),
-                literal("[not a list]"),
-                literal(" leading and trailing space "),
-                literal(""),
+                "unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587",
+                "[not a list]",
+                " leading and trailing space ",
+                "",
             ],
             arguments=[
-                literal("quote \" and ' both"),
-                literal("back\\slash \\n not a newline"),
+                "quote \" and ' both",
+                "back\\slash \\n not a newline",
                 literal("new\nline"),
                 literal("trailing newline\n"),
                 literal("cr\r\nlf"),
-                literal("tab\there"),
+                "tab\there",
                 literal("{{ conn.x.password }}"),
                 literal("{% raw %}"),
                 literal("{% endraw %}"),
                 literal("{# comment #}"),
                 literal("a}}b{{c"),
-                literal("$$(VAR)"),
-                literal("$$$$(VAR)"),
+                "$$(VAR)",
+                "$$$$(VAR)",
                 literal("$${x}"),
-                literal("$$"),
+                "$$",
                 literal("ends.json"),
                 literal("ends.yaml"),
                 literal("ends.sh"),
                 literal("ends.env"),
                 literal("ends.bash"),
-                literal("unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587"),
-                literal("[not a list]"),
-                literal(" leading and trailing space "),
-                literal(""),
+                "unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587",
+                "[not a list]",
+                " leading and trailing space ",
+                "",
             ],
             env_vars=[
                 k8s.V1EnvVar(
                     name="S_00",
-                    value=literal("quote \" and ' both"),
+                    value="quote \" and ' both",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="S_01",
-                    value=literal("back\\slash \\n not a newline"),
+                    value="back\\slash \\n not a newline",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -1241,7 +1241,7 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="S_05",
-                    value=literal("tab\there"),
+                    value="tab\there",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -1271,12 +1271,12 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="S_11",
-                    value=literal("$$(VAR)"),
+                    value="$$(VAR)",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="S_12",
-                    value=literal("$$$$(VAR)"),
+                    value="$$$$(VAR)",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -1286,7 +1286,7 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="S_14",
-                    value=literal("$$"),
+                    value="$$",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
@@ -1316,22 +1316,22 @@ with DAG(
                 ),
                 k8s.V1EnvVar(
                     name="S_20",
-                    value=literal("unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587"),
+                    value="unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="S_21",
-                    value=literal("[not a list]"),
+                    value="[not a list]",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="S_22",
-                    value=literal(" leading and trailing space "),
+                    value=" leading and trailing space ",
                     local_vars_configuration=K8S_CONFIG,
                 ),
                 k8s.V1EnvVar(
                     name="S_23",
-                    value=literal(""),
+                    value="",
                     local_vars_configuration=K8S_CONFIG,
                 ),
             ],

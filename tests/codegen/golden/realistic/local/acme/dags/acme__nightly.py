@@ -5,7 +5,6 @@ from datetime import timedelta
 import pendulum
 from airflow.providers.docker.operators.docker import DockerOperator
 from airflow.sdk import DAG, TaskGroup
-from airflow.sdk.definitions.template import literal
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 default_args = {
@@ -32,7 +31,7 @@ with DAG(
     ):
         t_vacuum = DockerOperator(
             task_id="vacuum",
-            image=literal("registry.localhost/etl/tools:1.0"),
+            image="registry.localhost/etl/tools:1.0",
             entrypoint=["vacuum"],
             network_mode="edge",
             cpus=0.5,

@@ -30,9 +30,9 @@ with DAG(
     ):
         t_build_report = DockerOperator(
             task_id="build_report",
-            image=literal("registry.localhost/etl/report:2.0.0"),
+            image="registry.localhost/etl/report:2.0.0",
             entrypoint=["python", "-m", "report"],
-            command=[literal("--run"), "{{ run_id }}", literal("--cost=$5 $(HOME)")],
+            command=["--run", "{{ run_id }}", "--cost=$5 $(HOME)"],
             environment={"PRICE": literal("$(PRICE) costs $$ and ${x}")},
             network_mode="edge",
             cpus=0.5,

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pendulum
 from airflow.providers.docker.operators.docker import DockerOperator
 from airflow.sdk import DAG, TaskGroup
-from airflow.sdk.definitions.template import literal
 
 default_args = {
     "owner": "pipec",
@@ -31,8 +30,8 @@ with DAG(
     ):
         t_a_very_long_task_name_that_will__d0d3b685 = DockerOperator(
             task_id="a_very_long_task_name_that_will_need_a_hashed_pod_name_x",
-            image=literal("registry.localhost/etl/tools:1.0"),
-            command=[literal("echo"), literal("hello world")],
+            image="registry.localhost/etl/tools:1.0",
+            command=["echo", "hello world"],
             network_mode="edge",
             cpus=0.5,
             mem_limit=1073741824,

@@ -8,7 +8,6 @@ from airflow.providers.docker.operators.docker import DockerOperator
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, Connection, TaskGroup
-from airflow.sdk.definitions.template import literal
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 
@@ -64,7 +63,7 @@ default_args = {
     "retry_delay": timedelta(seconds=300),
     "execution_timeout": timedelta(seconds=7200),
     "on_failure_callback": SmtpNotifier(
-        to=[literal("oncall@example.com"), literal("data-eng@example.com")],
+        to=["oncall@example.com", "data-eng@example.com"],
     ),
 }
 
@@ -86,20 +85,20 @@ with DAG(
         t_extract_customers = DockerOperator(
             **TASK_ARGS,
             task_id="extract_customers",
-            image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
+            image="registry.localhost/etl/postgres-runner:0.1.0",
             entrypoint=["extract"],
             command=[
-                literal("--table"),
-                literal("customers"),
-                literal("--schema"),
-                literal("globex"),
-                literal("--since"),
+                "--table",
+                "customers",
+                "--schema",
+                "globex",
+                "--since",
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
                 "--since={{ data_interval_start | ts }}",
                 "--until={{ data_interval_end | ts }}",
             ],
-            environment={"LOG_LEVEL": literal("info"), "RUN_ID": "{{ run_id }}"},
+            environment={"LOG_LEVEL": "info", "RUN_ID": "{{ run_id }}"},
             private_environment=_ConnectionSecrets({"WAREHOUSE": "globex__warehouse"}),
             cpus=0.5,
             mem_limit=1073741824,
@@ -115,20 +114,20 @@ with DAG(
         t_extract_orders = DockerOperator(
             **TASK_ARGS,
             task_id="extract_orders",
-            image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
+            image="registry.localhost/etl/postgres-runner:0.1.0",
             entrypoint=["extract"],
             command=[
-                literal("--table"),
-                literal("orders"),
-                literal("--schema"),
-                literal("globex"),
-                literal("--since"),
+                "--table",
+                "orders",
+                "--schema",
+                "globex",
+                "--since",
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
                 "--since={{ data_interval_start | ts }}",
                 "--until={{ data_interval_end | ts }}",
             ],
-            environment={"LOG_LEVEL": literal("info"), "RUN_ID": "{{ run_id }}"},
+            environment={"LOG_LEVEL": "info", "RUN_ID": "{{ run_id }}"},
             private_environment=_ConnectionSecrets({"WAREHOUSE": "globex__warehouse"}),
             cpus=0.5,
             mem_limit=1073741824,
@@ -144,20 +143,20 @@ with DAG(
         t_extract_payments = DockerOperator(
             **TASK_ARGS,
             task_id="extract_payments",
-            image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
+            image="registry.localhost/etl/postgres-runner:0.1.0",
             entrypoint=["extract"],
             command=[
-                literal("--table"),
-                literal("payments"),
-                literal("--schema"),
-                literal("globex"),
-                literal("--since"),
+                "--table",
+                "payments",
+                "--schema",
+                "globex",
+                "--since",
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
                 "--since={{ data_interval_start | ts }}",
                 "--until={{ data_interval_end | ts }}",
             ],
-            environment={"LOG_LEVEL": literal("info"), "RUN_ID": "{{ run_id }}"},
+            environment={"LOG_LEVEL": "info", "RUN_ID": "{{ run_id }}"},
             private_environment=_ConnectionSecrets({"WAREHOUSE": "globex__warehouse"}),
             cpus=0.5,
             mem_limit=1073741824,
@@ -178,14 +177,8 @@ with DAG(
         t_stg_customers = DockerOperator(
             **TASK_ARGS,
             task_id="stg_customers",
-            image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
-            command=[
-                literal("run"),
-                literal("--select"),
-                literal("stg_customers"),
-                literal("--target"),
-                literal("globex"),
-            ],
+            image="registry.localhost/etl/dbt-runner:1.8.0",
+            command=["run", "--select", "stg_customers", "--target", "globex"],
             private_environment=_ConnectionSecrets(
                 {"DBT_WAREHOUSE_DSN": "globex__warehouse"},
             ),
@@ -202,14 +195,8 @@ with DAG(
         t_stg_orders = DockerOperator(
             **TASK_ARGS,
             task_id="stg_orders",
-            image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
-            command=[
-                literal("run"),
-                literal("--select"),
-                literal("stg_orders"),
-                literal("--target"),
-                literal("globex"),
-            ],
+            image="registry.localhost/etl/dbt-runner:1.8.0",
+            command=["run", "--select", "stg_orders", "--target", "globex"],
             private_environment=_ConnectionSecrets(
                 {"DBT_WAREHOUSE_DSN": "globex__warehouse"},
             ),
@@ -231,14 +218,8 @@ with DAG(
         t_fct_sales = DockerOperator(
             **TASK_ARGS,
             task_id="fct_sales",
-            image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
-            command=[
-                literal("run"),
-                literal("--select"),
-                literal("sales"),
-                literal("--target"),
-                literal("globex"),
-            ],
+            image="registry.localhost/etl/dbt-runner:1.8.0",
+            command=["run", "--select", "sales", "--target", "globex"],
             private_environment=_ConnectionSecrets(
                 {"DBT_WAREHOUSE_DSN": "globex__warehouse"},
             ),

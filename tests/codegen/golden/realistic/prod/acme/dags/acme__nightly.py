@@ -5,7 +5,6 @@ from datetime import timedelta
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.sdk import DAG, TaskGroup
-from airflow.sdk.definitions.template import literal
 from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
@@ -37,12 +36,12 @@ with DAG(
         t_vacuum = KubernetesPodOperator(
             task_id="vacuum",
             name="nightly-vacuum-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
-            image=literal("registry.localhost/etl/tools:1.0"),
-            cmds=[literal("vacuum")],
+            namespace="tenant-acme",
+            image="registry.localhost/etl/tools:1.0",
+            cmds=["vacuum"],
             container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("1Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                limits={"cpu": "500m", "memory": "1Gi"},
+                requests={"cpu": "500m", "memory": "1Gi"},
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={

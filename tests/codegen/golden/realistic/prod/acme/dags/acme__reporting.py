@@ -35,13 +35,13 @@ with DAG(
         t_build_report = KubernetesPodOperator(
             task_id="build_report",
             name="reporting-build-report-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-acme"),
-            image=literal("registry.localhost/etl/report:2.0.0"),
-            cmds=[literal("python"), literal("-m"), literal("report")],
+            namespace="tenant-acme",
+            image="registry.localhost/etl/report:2.0.0",
+            cmds=["python", "-m", "report"],
             arguments=[
-                literal("--run"),
+                "--run",
                 '{{ run_id | replace("$", "$$") }}',
-                literal("--cost=$$5 $$(HOME)"),
+                "--cost=$$5 $$(HOME)",
             ],
             env_vars=[
                 k8s.V1EnvVar(
@@ -51,8 +51,8 @@ with DAG(
                 ),
             ],
             container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("1Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                limits={"cpu": "500m", "memory": "1Gi"},
+                requests={"cpu": "500m", "memory": "1Gi"},
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.sdk import DAG, TaskGroup
-from airflow.sdk.definitions.template import literal
 from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
 
@@ -36,12 +35,12 @@ with DAG(
         t_a_very_long_task_name_that_will__d0d3b685 = KubernetesPodOperator(
             task_id="a_very_long_task_name_that_will_need_a_hashed_pod_name_x",
             name="adhoc-maintenance-a-very-long-task-name-that-e183f0cd-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            namespace=literal("tenant-globex"),
-            image=literal("registry.localhost/etl/tools:1.0"),
-            arguments=[literal("echo"), literal("hello world")],
+            namespace="tenant-globex",
+            image="registry.localhost/etl/tools:1.0",
+            arguments=["echo", "hello world"],
             container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("500m"), "memory": literal("1Gi")},
-                requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+                limits={"cpu": "500m", "memory": "1Gi"},
+                requests={"cpu": "500m", "memory": "1Gi"},
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={

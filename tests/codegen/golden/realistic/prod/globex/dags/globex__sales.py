@@ -7,7 +7,6 @@ from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperato
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Asset, TaskGroup
-from airflow.sdk.definitions.template import literal
 from airflow.timetables.interval import CronDataIntervalTimetable
 from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
@@ -16,7 +15,7 @@ K8S_CONFIG = Configuration.get_default_copy()
 
 ENV_LOG_LEVEL = k8s.V1EnvVar(
     name="LOG_LEVEL",
-    value=literal("info"),
+    value="info",
     local_vars_configuration=K8S_CONFIG,
 )
 ENV_WAREHOUSE = k8s.V1EnvVar(
@@ -32,8 +31,8 @@ ENV_WAREHOUSE = k8s.V1EnvVar(
     local_vars_configuration=K8S_CONFIG,
 )
 RESOURCES_500M_1GI = k8s.V1ResourceRequirements(
-    limits={"cpu": literal("500m"), "memory": literal("1Gi")},
-    requests={"cpu": literal("500m"), "memory": literal("1Gi")},
+    limits={"cpu": "500m", "memory": "1Gi"},
+    requests={"cpu": "500m", "memory": "1Gi"},
     local_vars_configuration=K8S_CONFIG,
 )
 POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
@@ -86,7 +85,7 @@ ENV_DBT_WAREHOUSE_DSN = k8s.V1EnvVar(
 )
 
 TASK_ARGS = dict(
-    namespace=literal("tenant-globex"),
+    namespace="tenant-globex",
     service_account_name="pipec-task",
     automount_service_account_token=False,
     security_context=POD_SECURITY_CONTEXT,
@@ -116,7 +115,7 @@ default_args = {
     "retry_delay": timedelta(seconds=300),
     "execution_timeout": timedelta(seconds=7200),
     "on_failure_callback": SmtpNotifier(
-        to=[literal("oncall@example.com"), literal("data-eng@example.com")],
+        to=["oncall@example.com", "data-eng@example.com"],
     ),
 }
 
@@ -139,14 +138,14 @@ with DAG(
             **TASK_ARGS,
             task_id="extract_customers",
             name="sales-extract-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
-            cmds=[literal("extract")],
+            image="registry.localhost/etl/postgres-runner:0.1.0",
+            cmds=["extract"],
             arguments=[
-                literal("--table"),
-                literal("customers"),
-                literal("--schema"),
-                literal("globex"),
-                literal("--since"),
+                "--table",
+                "customers",
+                "--schema",
+                "globex",
+                "--since",
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
                 "--since={{ data_interval_start | ts }}",
@@ -180,14 +179,14 @@ with DAG(
             **TASK_ARGS,
             task_id="extract_orders",
             name="sales-extract-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
-            cmds=[literal("extract")],
+            image="registry.localhost/etl/postgres-runner:0.1.0",
+            cmds=["extract"],
             arguments=[
-                literal("--table"),
-                literal("orders"),
-                literal("--schema"),
-                literal("globex"),
-                literal("--since"),
+                "--table",
+                "orders",
+                "--schema",
+                "globex",
+                "--since",
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
                 "--since={{ data_interval_start | ts }}",
@@ -221,14 +220,14 @@ with DAG(
             **TASK_ARGS,
             task_id="extract_payments",
             name="sales-extract-payments-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/postgres-runner:0.1.0"),
-            cmds=[literal("extract")],
+            image="registry.localhost/etl/postgres-runner:0.1.0",
+            cmds=["extract"],
             arguments=[
-                literal("--table"),
-                literal("payments"),
-                literal("--schema"),
-                literal("globex"),
-                literal("--since"),
+                "--table",
+                "payments",
+                "--schema",
+                "globex",
+                "--since",
                 "{{ ds }}",
                 "--window={{ data_interval_start | ts }}..{{ data_interval_end | ts }}",
                 "--since={{ data_interval_start | ts }}",
@@ -267,14 +266,8 @@ with DAG(
             **TASK_ARGS,
             task_id="stg_customers",
             name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
-            arguments=[
-                literal("run"),
-                literal("--select"),
-                literal("stg_customers"),
-                literal("--target"),
-                literal("globex"),
-            ],
+            image="registry.localhost/etl/dbt-runner:1.8.0",
+            arguments=["run", "--select", "stg_customers", "--target", "globex"],
             env_vars=[ENV_DBT_WAREHOUSE_DSN],
             container_resources=RESOURCES_500M_1GI,
             labels={
@@ -294,14 +287,8 @@ with DAG(
             **TASK_ARGS,
             task_id="stg_orders",
             name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
-            arguments=[
-                literal("run"),
-                literal("--select"),
-                literal("stg_orders"),
-                literal("--target"),
-                literal("globex"),
-            ],
+            image="registry.localhost/etl/dbt-runner:1.8.0",
+            arguments=["run", "--select", "stg_orders", "--target", "globex"],
             env_vars=[ENV_DBT_WAREHOUSE_DSN],
             container_resources=RESOURCES_500M_1GI,
             labels={
@@ -326,18 +313,12 @@ with DAG(
             **TASK_ARGS,
             task_id="fct_sales",
             name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
-            image=literal("registry.localhost/etl/dbt-runner:1.8.0"),
-            arguments=[
-                literal("run"),
-                literal("--select"),
-                literal("sales"),
-                literal("--target"),
-                literal("globex"),
-            ],
+            image="registry.localhost/etl/dbt-runner:1.8.0",
+            arguments=["run", "--select", "sales", "--target", "globex"],
             env_vars=[ENV_DBT_WAREHOUSE_DSN],
             container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": literal("2"), "memory": literal("8Gi")},
-                requests={"cpu": literal("2"), "memory": literal("8Gi")},
+                limits={"cpu": "2", "memory": "8Gi"},
+                requests={"cpu": "2", "memory": "8Gi"},
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={
