@@ -126,17 +126,16 @@ def kubernetes(environment: Environment, dag: Dag, task: Task, p: pod.PodPlan) -
         kwargs.append(("cmds", List(tuple(templated(v) for v in p.command))))
     if p.args:
         kwargs.append(("arguments", List(tuple(templated(v) for v in p.args))))
-    if p.env:
+    static_env = not any(v.value is not None and v.value.templated for v in p.env)
+    if p.env and not static_env:
         kwargs.append(("env_vars", List(tuple(_env_var(v) for v in p.env))))
     kwargs += [
-        ("container_resources", _resources(p.cpu, p.memory)),
+        ("full_pod_spec", _pod_template(p.env if static_env else (), p.cpu, p.memory)),
         ("labels", labels(dag, task)),
         ("service_account_name", Str(names.POD_SERVICE_ACCOUNT)),
         ("automount_service_account_token", FALSE),
         ("security_context", _pod_security(p.run_as_user)),
         ("container_security_context", _container_security()),
-        ("volumes", List((_tmp_volume(),))),
-        ("volume_mounts", List((_tmp_mount(),))),
     ]
     if p.pull_secret:
         pull = k8s("V1LocalObjectReference", (("name", Str(p.pull_secret)),))
@@ -148,6 +147,42 @@ def kubernetes(environment: Environment, dag: Dag, task: Task, p: pod.PodPlan) -
     kwargs += [("on_finish_action", Str("delete_pod")), ("random_name_suffix", FALSE)]
     kwargs += _connection(environment)
     return tuple(kwargs) + common(dag, task)
+
+
+@_memo
+def _pod_template(env: tuple[pod.EnvVar, ...], cpu: str, memory: str) -> Expr:
+    """The ``full_pod_spec`` the operator builds its pod over: what the tasks of a DAG share.
+
+    The ``/tmp`` volume and its mount, the resources, and environment variables
+    without run-time values go into the pod this way rather than as the operator's
+    ``volumes``, ``volume_mounts``, ``container_resources`` and ``env_vars``:
+    ``full_pod_spec`` is no template field, so Airflow neither renders it (its
+    text reaches the pod as written, no ``literal`` needed) nor writes it into the
+    serialized DAG, which the DAG processor builds after every parse and where a
+    Kubernetes object costs most (``to_dict`` of every field of every object, for
+    every task). The operator merges its own pod onto this one
+    (``PodGenerator.reconcile_pods``): the template's container lends its
+    resources, mounts and environment to the operator's container (which sets
+    none of them); the template's volumes become the pod's. The pod is the same
+    (tests/codegen/test_pods.py compares it with the YAML).
+    """
+    container = (
+        ("name", Str(pod.CONTAINER_NAME)),
+        *((("env", List(tuple(_static_env_var(v) for v in env))),) if env else ()),
+        ("resources", _resources(cpu, memory)),
+        ("volume_mounts", List((_tmp_mount(),))),
+    )
+    spec = (("containers", List((k8s("V1Container", container),))), ("volumes", List((_tmp_volume(),))))
+    return k8s("V1Pod", (("spec", k8s("V1PodSpec", spec)),))
+
+
+@_memo
+def _static_env_var(var: pod.EnvVar) -> Expr:
+    """An environment variable as the pod receives it: never rendered, so no ``literal``."""
+    if var.secret is None:
+        assert var.value is not None and not var.value.templated
+        return k8s("V1EnvVar", (("name", Str(var.name)), ("value", Str(var.value.text))))
+    return _env_var(var)
 
 
 @_memo
@@ -164,7 +199,7 @@ def _env_var(var: pod.EnvVar) -> Expr:
 
 @_memo
 def _resources(cpu: str, memory: str) -> Expr:
-    amounts = Dict((("cpu", literal(cpu)), ("memory", literal(memory))))
+    amounts = Dict((("cpu", Str(cpu)), ("memory", Str(memory))))  # in the pod template: never rendered
     return k8s("V1ResourceRequirements", (("limits", amounts), ("requests", amounts)))
 
 

@@ -38,7 +38,10 @@ _CONSTANT_NAMES = {
     "k8s.V1SecurityContext": "CONTAINER_SECURITY_CONTEXT",
     "k8s.V1LocalObjectReference": "PULL_SECRET",
     "k8s.V1Toleration": "TOLERATION",
+    "k8s.V1Pod": "POD_TEMPLATE",
 }
+# Objects in fields Airflow never renders (``full_pod_spec``): shared whatever their text.
+_NEVER_RENDERED = frozenset({"k8s.V1Pod"})
 _NAMED_PREFIXES = {
     "k8s.V1EnvVar": ("ENV_", "name"),
     "k8s.V1Volume": ("VOLUME_", "name"),
@@ -65,7 +68,7 @@ class Constants:
                     text = expr.flat()
                     ok = inert.get(text)
                     if ok is None:
-                        ok = inert[text] = _inert(expr)
+                        ok = inert[text] = expr.func in _NEVER_RENDERED or _inert(expr)
                     if ok:
                         self._uses[text] += 1
         self._by_text: dict[str, str] = {}

@@ -13,35 +13,6 @@ from kubernetes.client import models as k8s
 
 K8S_CONFIG = Configuration.get_default_copy()
 
-ENV_SOURCE_DSN = k8s.V1EnvVar(
-    name="SOURCE_DSN",
-    value_from=k8s.V1EnvVarSource(
-        secret_key_ref=k8s.V1SecretKeySelector(
-            name="acme-source",
-            key="dsn",
-            local_vars_configuration=K8S_CONFIG,
-        ),
-        local_vars_configuration=K8S_CONFIG,
-    ),
-    local_vars_configuration=K8S_CONFIG,
-)
-ENV_WAREHOUSE_DSN = k8s.V1EnvVar(
-    name="WAREHOUSE_DSN",
-    value_from=k8s.V1EnvVarSource(
-        secret_key_ref=k8s.V1SecretKeySelector(
-            name="acme-warehouse",
-            key="dsn",
-            local_vars_configuration=K8S_CONFIG,
-        ),
-        local_vars_configuration=K8S_CONFIG,
-    ),
-    local_vars_configuration=K8S_CONFIG,
-)
-RESOURCES_500M_2GI = k8s.V1ResourceRequirements(
-    limits={"cpu": "500m", "memory": "2Gi"},
-    requests={"cpu": "500m", "memory": "2Gi"},
-    local_vars_configuration=K8S_CONFIG,
-)
 POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
     run_as_non_root=True,
     run_as_user=10001,
@@ -55,16 +26,6 @@ CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
     allow_privilege_escalation=False,
     capabilities=k8s.V1Capabilities(drop=["ALL"], local_vars_configuration=K8S_CONFIG),
     read_only_root_filesystem=True,
-    local_vars_configuration=K8S_CONFIG,
-)
-VOLUME_TMP = k8s.V1Volume(
-    name="tmp",
-    empty_dir=k8s.V1EmptyDirVolumeSource(local_vars_configuration=K8S_CONFIG),
-    local_vars_configuration=K8S_CONFIG,
-)
-MOUNT_TMP = k8s.V1VolumeMount(
-    name="tmp",
-    mount_path="/tmp",
     local_vars_configuration=K8S_CONFIG,
 )
 
@@ -132,29 +93,81 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="SINCE",
-                    value="",
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="SINCE",
+                                    value="",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="UNTIL",
+                                    value="",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="SOURCE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="acme-source",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="acme-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "500m", "memory": "2Gi"},
+                                requests={"cpu": "500m", "memory": "2Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="UNTIL",
-                    value="",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                ENV_SOURCE_DSN,
-                ENV_WAREHOUSE_DSN,
-            ],
-            container_resources=RESOURCES_500M_2GI,
+                local_vars_configuration=K8S_CONFIG,
+            ),
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
         )
         t_extract_orders = KubernetesPodOperator(
             **TASK_ARGS,
@@ -188,18 +201,70 @@ with DAG(
                     value="{{ data_interval_end | ts }}",
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                ENV_SOURCE_DSN,
-                ENV_WAREHOUSE_DSN,
+                k8s.V1EnvVar(
+                    name="SOURCE_DSN",
+                    value_from=k8s.V1EnvVarSource(
+                        secret_key_ref=k8s.V1SecretKeySelector(
+                            name="acme-source",
+                            key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                k8s.V1EnvVar(
+                    name="WAREHOUSE_DSN",
+                    value_from=k8s.V1EnvVarSource(
+                        secret_key_ref=k8s.V1SecretKeySelector(
+                            name="acme-warehouse",
+                            key="dsn",
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    local_vars_configuration=K8S_CONFIG,
+                ),
             ],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "500m", "memory": "2Gi"},
+                                requests={"cpu": "500m", "memory": "2Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -223,16 +288,59 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="acme-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "500m", "memory": "2Gi"},
+                                requests={"cpu": "500m", "memory": "2Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_orders",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
         )
         depends_on(t_stg_orders, ["extract_customers", "extract_orders"])
     with TaskGroup(
@@ -257,10 +365,51 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": "1", "memory": "4Gi"},
-                requests={"cpu": "1", "memory": "4Gi"},
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="acme-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "1", "memory": "4Gi"},
+                                requests={"cpu": "1", "memory": "4Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={
@@ -269,8 +418,6 @@ with DAG(
                 "pipec.io/task": "fct_sales",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             retries=3,
             execution_timeout=timedelta(seconds=1800),
         )

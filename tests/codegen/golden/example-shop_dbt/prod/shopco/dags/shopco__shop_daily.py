@@ -13,6 +13,26 @@ from kubernetes.client import models as k8s
 
 K8S_CONFIG = Configuration.get_default_copy()
 
+POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
+    run_as_non_root=True,
+    run_as_user=10001,
+    seccomp_profile=k8s.V1SeccompProfile(
+        type="RuntimeDefault",
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
+    allow_privilege_escalation=False,
+    capabilities=k8s.V1Capabilities(drop=["ALL"], local_vars_configuration=K8S_CONFIG),
+    read_only_root_filesystem=True,
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_CURSOR_COLUMN = k8s.V1EnvVar(
+    name="CURSOR_COLUMN",
+    value="updated_at",
+    local_vars_configuration=K8S_CONFIG,
+)
 ENV_SOURCE_DSN = k8s.V1EnvVar(
     name="SOURCE_DSN",
     value_from=k8s.V1EnvVarSource(
@@ -37,45 +57,89 @@ ENV_WAREHOUSE_DSN = k8s.V1EnvVar(
     ),
     local_vars_configuration=K8S_CONFIG,
 )
-RESOURCES_500M_2GI = k8s.V1ResourceRequirements(
-    limits={"cpu": "500m", "memory": "2Gi"},
-    requests={"cpu": "500m", "memory": "2Gi"},
-    local_vars_configuration=K8S_CONFIG,
-)
-POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
-    run_as_non_root=True,
-    run_as_user=10001,
-    seccomp_profile=k8s.V1SeccompProfile(
-        type="RuntimeDefault",
+POD_TEMPLATE = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "2Gi"},
+                    requests={"cpu": "500m", "memory": "2Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
         local_vars_configuration=K8S_CONFIG,
     ),
     local_vars_configuration=K8S_CONFIG,
 )
-CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
-    allow_privilege_escalation=False,
-    capabilities=k8s.V1Capabilities(drop=["ALL"], local_vars_configuration=K8S_CONFIG),
-    read_only_root_filesystem=True,
-    local_vars_configuration=K8S_CONFIG,
-)
-VOLUME_TMP = k8s.V1Volume(
-    name="tmp",
-    empty_dir=k8s.V1EmptyDirVolumeSource(local_vars_configuration=K8S_CONFIG),
-    local_vars_configuration=K8S_CONFIG,
-)
-MOUNT_TMP = k8s.V1VolumeMount(
-    name="tmp",
-    mount_path="/tmp",
-    local_vars_configuration=K8S_CONFIG,
-)
-ENV_CURSOR_COLUMN = k8s.V1EnvVar(
-    name="CURSOR_COLUMN",
-    value="updated_at",
+POD_TEMPLATE_2 = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                env=[
+                    k8s.V1EnvVar(
+                        name="WAREHOUSE_DSN",
+                        value_from=k8s.V1EnvVarSource(
+                            secret_key_ref=k8s.V1SecretKeySelector(
+                                name="shopco-warehouse",
+                                key="dsn",
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "2Gi"},
+                    requests={"cpu": "500m", "memory": "2Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        local_vars_configuration=K8S_CONFIG,
+    ),
     local_vars_configuration=K8S_CONFIG,
 )
 
 TASK_ARGS = dict(
     namespace="tenant-shopco",
-    container_resources=RESOURCES_500M_2GI,
     service_account_name="pipec-task",
     automount_service_account_token=False,
     security_context=POD_SECURITY_CONTEXT,
@@ -138,28 +202,81 @@ with DAG(
                 "--target-schema",
                 "shopco",
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="SINCE",
-                    value="",
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="SINCE",
+                                    value="",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="UNTIL",
+                                    value="",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="SOURCE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="shopco-source",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="shopco-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "500m", "memory": "2Gi"},
+                                requests={"cpu": "500m", "memory": "2Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="UNTIL",
-                    value="",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                ENV_SOURCE_DSN,
-                ENV_WAREHOUSE_DSN,
-            ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "shopco",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
         )
         t_extract_orders = KubernetesPodOperator(
             **TASK_ARGS,
@@ -192,14 +309,13 @@ with DAG(
                 ENV_SOURCE_DSN,
                 ENV_WAREHOUSE_DSN,
             ],
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "shopco",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
         )
         t_extract_payments = KubernetesPodOperator(
             **TASK_ARGS,
@@ -232,14 +348,13 @@ with DAG(
                 ENV_SOURCE_DSN,
                 ENV_WAREHOUSE_DSN,
             ],
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "shop_daily",
                 "pipec.io/task": "extract_payments",
                 "pipec.io/tenant": "shopco",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
         )
     with TaskGroup(
         group_id="layer-silver",
@@ -367,15 +482,13 @@ with DAG(
                     "--target-schema",
                     "shopco",
                 ],
-                env_vars=[ENV_WAREHOUSE_DSN],
+                full_pod_spec=POD_TEMPLATE_2,
                 labels={
                     "pipec.io/layer": "silver",
                     "pipec.io/pipeline": "shop_daily",
                     "pipec.io/task": task_id,
                     "pipec.io/tenant": "shopco",
                 },
-                volumes=[VOLUME_TMP],
-                volume_mounts=[MOUNT_TMP],
                 doc_md=doc_md,
             )
             depends_on(task, upstream)
@@ -465,15 +578,13 @@ with DAG(
                     "--target-schema",
                     "shopco",
                 ],
-                env_vars=[ENV_WAREHOUSE_DSN],
+                full_pod_spec=POD_TEMPLATE_2,
                 labels={
                     "pipec.io/layer": "gold",
                     "pipec.io/pipeline": "shop_daily",
                     "pipec.io/task": task_id,
                     "pipec.io/tenant": "shopco",
                 },
-                volumes=[VOLUME_TMP],
-                volume_mounts=[MOUNT_TMP],
                 doc_md=doc_md,
             )
             depends_on(task, upstream)

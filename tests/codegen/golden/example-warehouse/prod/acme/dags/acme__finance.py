@@ -36,9 +36,37 @@ ENV_WAREHOUSE_DSN = k8s.V1EnvVar(
     ),
     local_vars_configuration=K8S_CONFIG,
 )
-RESOURCES_500M_2GI = k8s.V1ResourceRequirements(
-    limits={"cpu": "500m", "memory": "2Gi"},
-    requests={"cpu": "500m", "memory": "2Gi"},
+POD_TEMPLATE = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "2Gi"},
+                    requests={"cpu": "500m", "memory": "2Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        local_vars_configuration=K8S_CONFIG,
+    ),
     local_vars_configuration=K8S_CONFIG,
 )
 POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
@@ -56,18 +84,55 @@ CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
     read_only_root_filesystem=True,
     local_vars_configuration=K8S_CONFIG,
 )
-VOLUME_TMP = k8s.V1Volume(
-    name="tmp",
-    empty_dir=k8s.V1EmptyDirVolumeSource(local_vars_configuration=K8S_CONFIG),
-    local_vars_configuration=K8S_CONFIG,
-)
-MOUNT_TMP = k8s.V1VolumeMount(
-    name="tmp",
-    mount_path="/tmp",
-    local_vars_configuration=K8S_CONFIG,
-)
 PULL_SECRET = k8s.V1LocalObjectReference(
     name="etl-registry",
+    local_vars_configuration=K8S_CONFIG,
+)
+POD_TEMPLATE_2 = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                env=[
+                    k8s.V1EnvVar(
+                        name="WAREHOUSE_DSN",
+                        value_from=k8s.V1EnvVarSource(
+                            secret_key_ref=k8s.V1SecretKeySelector(
+                                name="acme-warehouse",
+                                key="dsn",
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "2Gi"},
+                    requests={"cpu": "500m", "memory": "2Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        local_vars_configuration=K8S_CONFIG,
+    ),
     local_vars_configuration=K8S_CONFIG,
 )
 
@@ -144,15 +209,13 @@ with DAG(
                 ENV_SOURCE_DSN,
                 ENV_WAREHOUSE_DSN,
             ],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "extract_accounts",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             queue="bronze",
             execution_timeout=timedelta(seconds=2400),
@@ -182,15 +245,13 @@ with DAG(
                 ENV_SOURCE_DSN,
                 ENV_WAREHOUSE_DSN,
             ],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "extract_gl_entries",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             queue="bronze",
             execution_timeout=timedelta(seconds=2400),
@@ -220,15 +281,13 @@ with DAG(
                 ENV_SOURCE_DSN,
                 ENV_WAREHOUSE_DSN,
             ],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "extract_invoices",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             queue="bronze",
             execution_timeout=timedelta(seconds=2400),
@@ -251,16 +310,13 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_2,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "accounts_snapshot",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         depends_on(t_accounts_snapshot, ["extract_accounts"])
@@ -281,16 +337,13 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_2,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "stg_ledger",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         depends_on(t_stg_ledger, ["extract_gl_entries", "extract_invoices"])
@@ -316,10 +369,51 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": "1", "memory": "4Gi"},
-                requests={"cpu": "1", "memory": "4Gi"},
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="acme-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "1", "memory": "4Gi"},
+                                requests={"cpu": "1", "memory": "4Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={
@@ -328,8 +422,6 @@ with DAG(
                 "pipec.io/task": "fct_revenue",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             retries=2,
             execution_timeout=timedelta(seconds=2700),
@@ -342,17 +434,56 @@ with DAG(
             image="registry.example.com/etl/dbt-runner:0.1.0",
             cmds=["dbt-runner"],
             arguments=["test", "--select", "tag:finance", "--target-schema", "acme"],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="DBT_EXCLUDE",
-                    value="tag:slow",
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="DBT_EXCLUDE",
+                                    value="tag:slow",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="acme-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "250m", "memory": "512Mi"},
+                                requests={"cpu": "250m", "memory": "512Mi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                ENV_WAREHOUSE_DSN,
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": "250m", "memory": "512Mi"},
-                requests={"cpu": "250m", "memory": "512Mi"},
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={
@@ -361,8 +492,6 @@ with DAG(
                 "pipec.io/task": "test_finance",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         depends_on(t_test_finance, ["fct_revenue"])

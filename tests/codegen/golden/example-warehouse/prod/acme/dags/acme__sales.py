@@ -14,8 +14,99 @@ from kubernetes.client import models as k8s
 
 K8S_CONFIG = Configuration.get_default_copy()
 
-ENV_SINCE = k8s.V1EnvVar(name="SINCE", value="", local_vars_configuration=K8S_CONFIG)
-ENV_UNTIL = k8s.V1EnvVar(name="UNTIL", value="", local_vars_configuration=K8S_CONFIG)
+POD_TEMPLATE = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                env=[
+                    k8s.V1EnvVar(
+                        name="SINCE",
+                        value="",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    k8s.V1EnvVar(
+                        name="UNTIL",
+                        value="",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    k8s.V1EnvVar(
+                        name="SOURCE_DSN",
+                        value_from=k8s.V1EnvVarSource(
+                            secret_key_ref=k8s.V1SecretKeySelector(
+                                name="acme-shop-db",
+                                key="dsn",
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    k8s.V1EnvVar(
+                        name="WAREHOUSE_DSN",
+                        value_from=k8s.V1EnvVarSource(
+                            secret_key_ref=k8s.V1SecretKeySelector(
+                                name="acme-warehouse",
+                                key="dsn",
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "2Gi"},
+                    requests={"cpu": "500m", "memory": "2Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
+    run_as_non_root=True,
+    run_as_user=10001,
+    seccomp_profile=k8s.V1SeccompProfile(
+        type="RuntimeDefault",
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
+    allow_privilege_escalation=False,
+    capabilities=k8s.V1Capabilities(drop=["ALL"], local_vars_configuration=K8S_CONFIG),
+    read_only_root_filesystem=True,
+    local_vars_configuration=K8S_CONFIG,
+)
+PULL_SECRET = k8s.V1LocalObjectReference(
+    name="etl-registry",
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_CURSOR_COLUMN = k8s.V1EnvVar(
+    name="CURSOR_COLUMN",
+    value="updated_at",
+    local_vars_configuration=K8S_CONFIG,
+)
 ENV_SOURCE_DSN = k8s.V1EnvVar(
     name="SOURCE_DSN",
     value_from=k8s.V1EnvVarSource(
@@ -40,43 +131,84 @@ ENV_WAREHOUSE_DSN = k8s.V1EnvVar(
     ),
     local_vars_configuration=K8S_CONFIG,
 )
-RESOURCES_500M_2GI = k8s.V1ResourceRequirements(
-    limits={"cpu": "500m", "memory": "2Gi"},
-    requests={"cpu": "500m", "memory": "2Gi"},
-    local_vars_configuration=K8S_CONFIG,
-)
-POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
-    run_as_non_root=True,
-    run_as_user=10001,
-    seccomp_profile=k8s.V1SeccompProfile(
-        type="RuntimeDefault",
+POD_TEMPLATE_2 = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "2Gi"},
+                    requests={"cpu": "500m", "memory": "2Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
         local_vars_configuration=K8S_CONFIG,
     ),
     local_vars_configuration=K8S_CONFIG,
 )
-CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
-    allow_privilege_escalation=False,
-    capabilities=k8s.V1Capabilities(drop=["ALL"], local_vars_configuration=K8S_CONFIG),
-    read_only_root_filesystem=True,
-    local_vars_configuration=K8S_CONFIG,
-)
-VOLUME_TMP = k8s.V1Volume(
-    name="tmp",
-    empty_dir=k8s.V1EmptyDirVolumeSource(local_vars_configuration=K8S_CONFIG),
-    local_vars_configuration=K8S_CONFIG,
-)
-MOUNT_TMP = k8s.V1VolumeMount(
-    name="tmp",
-    mount_path="/tmp",
-    local_vars_configuration=K8S_CONFIG,
-)
-PULL_SECRET = k8s.V1LocalObjectReference(
-    name="etl-registry",
-    local_vars_configuration=K8S_CONFIG,
-)
-ENV_CURSOR_COLUMN = k8s.V1EnvVar(
-    name="CURSOR_COLUMN",
-    value="updated_at",
+POD_TEMPLATE_3 = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                env=[
+                    k8s.V1EnvVar(
+                        name="WAREHOUSE_DSN",
+                        value_from=k8s.V1EnvVarSource(
+                            secret_key_ref=k8s.V1SecretKeySelector(
+                                name="acme-warehouse",
+                                key="dsn",
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "2Gi"},
+                    requests={"cpu": "500m", "memory": "2Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        local_vars_configuration=K8S_CONFIG,
+    ),
     local_vars_configuration=K8S_CONFIG,
 )
 
@@ -144,16 +276,13 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[ENV_SINCE, ENV_UNTIL, ENV_SOURCE_DSN, ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_extract_order_items = KubernetesPodOperator(
@@ -187,15 +316,13 @@ with DAG(
                 ENV_SOURCE_DSN,
                 ENV_WAREHOUSE_DSN,
             ],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_2,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_order_items",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_extract_orders = KubernetesPodOperator(
@@ -229,15 +356,13 @@ with DAG(
                 ENV_SOURCE_DSN,
                 ENV_WAREHOUSE_DSN,
             ],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_2,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_extract_payments = KubernetesPodOperator(
@@ -271,15 +396,13 @@ with DAG(
                 ENV_SOURCE_DSN,
                 ENV_WAREHOUSE_DSN,
             ],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_2,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_payments",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_extract_products = KubernetesPodOperator(
@@ -298,16 +421,13 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[ENV_SINCE, ENV_UNTIL, ENV_SOURCE_DSN, ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_products",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
     with TaskGroup(
@@ -332,16 +452,13 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_3,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_customers",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         depends_on(t_stg_customers, ["extract_customers"])
@@ -358,16 +475,13 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_3,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "customers_snapshot",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         depends_on(t_customers_snapshot, ["stg_customers"])
@@ -388,16 +502,13 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_3,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_order_items",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         depends_on(t_stg_order_items, ["extract_order_items"])
@@ -418,16 +529,13 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_3,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_orders",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         depends_on(t_stg_orders, ["extract_orders"])
@@ -448,16 +556,13 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_3,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_payments",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         depends_on(t_stg_payments, ["extract_payments"])
@@ -478,16 +583,13 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_3,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_products",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         depends_on(t_stg_products, ["extract_products"])
@@ -513,17 +615,56 @@ with DAG(
                 "--target-schema",
                 "acme",
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="DBT_THREADS",
-                    value="8",
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="DBT_THREADS",
+                                    value="8",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="acme-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "1", "memory": "4Gi"},
+                                requests={"cpu": "1", "memory": "4Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                ENV_WAREHOUSE_DSN,
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": "1", "memory": "4Gi"},
-                requests={"cpu": "1", "memory": "4Gi"},
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={
@@ -532,8 +673,6 @@ with DAG(
                 "pipec.io/task": "fct_sales",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             retries=3,
             execution_timeout=timedelta(seconds=3600),
@@ -569,9 +708,37 @@ with DAG(
                 ),
                 ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": "3", "memory": "12Gi"},
-                requests={"cpu": "3", "memory": "12Gi"},
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "3", "memory": "12Gi"},
+                                requests={"cpu": "3", "memory": "12Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={
@@ -580,8 +747,6 @@ with DAG(
                 "pipec.io/task": "sales_forecast",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             execution_timeout=timedelta(seconds=5400),
         )
@@ -593,10 +758,51 @@ with DAG(
             image="registry.example.com/etl/dbt-runner:0.1.0",
             cmds=["dbt-runner"],
             arguments=["test", "--select", "tag:sales", "--target-schema", "acme"],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": "250m", "memory": "512Mi"},
-                requests={"cpu": "250m", "memory": "512Mi"},
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="acme-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "250m", "memory": "512Mi"},
+                                requests={"cpu": "250m", "memory": "512Mi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={
@@ -605,8 +811,6 @@ with DAG(
                 "pipec.io/task": "test_sales",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             retries=0,
         )

@@ -36,9 +36,37 @@ ENV_WAREHOUSE_DSN = k8s.V1EnvVar(
     ),
     local_vars_configuration=K8S_CONFIG,
 )
-RESOURCES_500M_2GI = k8s.V1ResourceRequirements(
-    limits={"cpu": "500m", "memory": "2Gi"},
-    requests={"cpu": "500m", "memory": "2Gi"},
+POD_TEMPLATE = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "2Gi"},
+                    requests={"cpu": "500m", "memory": "2Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        local_vars_configuration=K8S_CONFIG,
+    ),
     local_vars_configuration=K8S_CONFIG,
 )
 POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
@@ -56,16 +84,6 @@ CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
     read_only_root_filesystem=True,
     local_vars_configuration=K8S_CONFIG,
 )
-VOLUME_TMP = k8s.V1Volume(
-    name="tmp",
-    empty_dir=k8s.V1EmptyDirVolumeSource(local_vars_configuration=K8S_CONFIG),
-    local_vars_configuration=K8S_CONFIG,
-)
-MOUNT_TMP = k8s.V1VolumeMount(
-    name="tmp",
-    mount_path="/tmp",
-    local_vars_configuration=K8S_CONFIG,
-)
 PULL_SECRET = k8s.V1LocalObjectReference(
     name="etl-registry",
     local_vars_configuration=K8S_CONFIG,
@@ -75,6 +93,53 @@ TOLERATION = k8s.V1Toleration(
     key="pipec.io/enclave",
     operator="Equal",
     value="high-security",
+    local_vars_configuration=K8S_CONFIG,
+)
+POD_TEMPLATE_2 = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                env=[
+                    k8s.V1EnvVar(
+                        name="WAREHOUSE_DSN",
+                        value_from=k8s.V1EnvVarSource(
+                            secret_key_ref=k8s.V1SecretKeySelector(
+                                name="initech-warehouse",
+                                key="dsn",
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "2Gi"},
+                    requests={"cpu": "500m", "memory": "2Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        local_vars_configuration=K8S_CONFIG,
+    ),
     local_vars_configuration=K8S_CONFIG,
 )
 
@@ -151,15 +216,13 @@ with DAG(
                 ENV_SOURCE_DSN,
                 ENV_WAREHOUSE_DSN,
             ],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "extract_accounts",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -191,15 +254,13 @@ with DAG(
                 ENV_SOURCE_DSN,
                 ENV_WAREHOUSE_DSN,
             ],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "extract_gl_entries",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -231,15 +292,13 @@ with DAG(
                 ENV_SOURCE_DSN,
                 ENV_WAREHOUSE_DSN,
             ],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "extract_invoices",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -264,16 +323,13 @@ with DAG(
                 "--target-schema",
                 "initech",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_2,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "accounts_snapshot",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -296,16 +352,13 @@ with DAG(
                 "--target-schema",
                 "initech",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_2,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "finance",
                 "pipec.io/task": "stg_ledger",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -333,10 +386,51 @@ with DAG(
                 "--target-schema",
                 "initech",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": "1", "memory": "4Gi"},
-                requests={"cpu": "1", "memory": "4Gi"},
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="initech-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "1", "memory": "4Gi"},
+                                requests={"cpu": "1", "memory": "4Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={
@@ -345,8 +439,6 @@ with DAG(
                 "pipec.io/task": "fct_revenue",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -361,17 +453,56 @@ with DAG(
             image="registry.example.com/etl/dbt-runner:0.1.0",
             cmds=["dbt-runner"],
             arguments=["test", "--select", "tag:finance", "--target-schema", "initech"],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="DBT_EXCLUDE",
-                    value="tag:slow",
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="DBT_EXCLUDE",
+                                    value="tag:slow",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="initech-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "250m", "memory": "512Mi"},
+                                requests={"cpu": "250m", "memory": "512Mi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                ENV_WAREHOUSE_DSN,
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": "250m", "memory": "512Mi"},
-                requests={"cpu": "250m", "memory": "512Mi"},
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={
@@ -380,8 +511,6 @@ with DAG(
                 "pipec.io/task": "test_finance",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],

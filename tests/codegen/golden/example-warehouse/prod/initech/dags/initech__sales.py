@@ -14,8 +14,106 @@ from kubernetes.client import models as k8s
 
 K8S_CONFIG = Configuration.get_default_copy()
 
-ENV_SINCE = k8s.V1EnvVar(name="SINCE", value="", local_vars_configuration=K8S_CONFIG)
-ENV_UNTIL = k8s.V1EnvVar(name="UNTIL", value="", local_vars_configuration=K8S_CONFIG)
+POD_TEMPLATE = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                env=[
+                    k8s.V1EnvVar(
+                        name="SINCE",
+                        value="",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    k8s.V1EnvVar(
+                        name="UNTIL",
+                        value="",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    k8s.V1EnvVar(
+                        name="SOURCE_DSN",
+                        value_from=k8s.V1EnvVarSource(
+                            secret_key_ref=k8s.V1SecretKeySelector(
+                                name="initech-shop-db",
+                                key="dsn",
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                    k8s.V1EnvVar(
+                        name="WAREHOUSE_DSN",
+                        value_from=k8s.V1EnvVarSource(
+                            secret_key_ref=k8s.V1SecretKeySelector(
+                                name="initech-warehouse",
+                                key="dsn",
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "2Gi"},
+                    requests={"cpu": "500m", "memory": "2Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
+    run_as_non_root=True,
+    run_as_user=10001,
+    seccomp_profile=k8s.V1SeccompProfile(
+        type="RuntimeDefault",
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
+    allow_privilege_escalation=False,
+    capabilities=k8s.V1Capabilities(drop=["ALL"], local_vars_configuration=K8S_CONFIG),
+    read_only_root_filesystem=True,
+    local_vars_configuration=K8S_CONFIG,
+)
+PULL_SECRET = k8s.V1LocalObjectReference(
+    name="etl-registry",
+    local_vars_configuration=K8S_CONFIG,
+)
+TOLERATION = k8s.V1Toleration(
+    effect="NoSchedule",
+    key="pipec.io/enclave",
+    operator="Equal",
+    value="high-security",
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_CURSOR_COLUMN = k8s.V1EnvVar(
+    name="CURSOR_COLUMN",
+    value="updated_at",
+    local_vars_configuration=K8S_CONFIG,
+)
 ENV_SOURCE_DSN = k8s.V1EnvVar(
     name="SOURCE_DSN",
     value_from=k8s.V1EnvVarSource(
@@ -40,50 +138,84 @@ ENV_WAREHOUSE_DSN = k8s.V1EnvVar(
     ),
     local_vars_configuration=K8S_CONFIG,
 )
-RESOURCES_500M_2GI = k8s.V1ResourceRequirements(
-    limits={"cpu": "500m", "memory": "2Gi"},
-    requests={"cpu": "500m", "memory": "2Gi"},
-    local_vars_configuration=K8S_CONFIG,
-)
-POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
-    run_as_non_root=True,
-    run_as_user=10001,
-    seccomp_profile=k8s.V1SeccompProfile(
-        type="RuntimeDefault",
+POD_TEMPLATE_2 = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "2Gi"},
+                    requests={"cpu": "500m", "memory": "2Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
         local_vars_configuration=K8S_CONFIG,
     ),
     local_vars_configuration=K8S_CONFIG,
 )
-CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
-    allow_privilege_escalation=False,
-    capabilities=k8s.V1Capabilities(drop=["ALL"], local_vars_configuration=K8S_CONFIG),
-    read_only_root_filesystem=True,
-    local_vars_configuration=K8S_CONFIG,
-)
-VOLUME_TMP = k8s.V1Volume(
-    name="tmp",
-    empty_dir=k8s.V1EmptyDirVolumeSource(local_vars_configuration=K8S_CONFIG),
-    local_vars_configuration=K8S_CONFIG,
-)
-MOUNT_TMP = k8s.V1VolumeMount(
-    name="tmp",
-    mount_path="/tmp",
-    local_vars_configuration=K8S_CONFIG,
-)
-PULL_SECRET = k8s.V1LocalObjectReference(
-    name="etl-registry",
-    local_vars_configuration=K8S_CONFIG,
-)
-TOLERATION = k8s.V1Toleration(
-    effect="NoSchedule",
-    key="pipec.io/enclave",
-    operator="Equal",
-    value="high-security",
-    local_vars_configuration=K8S_CONFIG,
-)
-ENV_CURSOR_COLUMN = k8s.V1EnvVar(
-    name="CURSOR_COLUMN",
-    value="updated_at",
+POD_TEMPLATE_3 = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                env=[
+                    k8s.V1EnvVar(
+                        name="WAREHOUSE_DSN",
+                        value_from=k8s.V1EnvVarSource(
+                            secret_key_ref=k8s.V1SecretKeySelector(
+                                name="initech-warehouse",
+                                key="dsn",
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "2Gi"},
+                    requests={"cpu": "500m", "memory": "2Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        local_vars_configuration=K8S_CONFIG,
+    ),
     local_vars_configuration=K8S_CONFIG,
 )
 
@@ -151,16 +283,13 @@ with DAG(
                 "--target-schema",
                 "initech",
             ],
-            env_vars=[ENV_SINCE, ENV_UNTIL, ENV_SOURCE_DSN, ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -196,15 +325,13 @@ with DAG(
                 ENV_SOURCE_DSN,
                 ENV_WAREHOUSE_DSN,
             ],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_2,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_order_items",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -240,15 +367,13 @@ with DAG(
                 ENV_SOURCE_DSN,
                 ENV_WAREHOUSE_DSN,
             ],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_2,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -284,15 +409,13 @@ with DAG(
                 ENV_SOURCE_DSN,
                 ENV_WAREHOUSE_DSN,
             ],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_2,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_payments",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -313,16 +436,13 @@ with DAG(
                 "--target-schema",
                 "initech",
             ],
-            env_vars=[ENV_SINCE, ENV_UNTIL, ENV_SOURCE_DSN, ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_products",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -349,16 +469,13 @@ with DAG(
                 "--target-schema",
                 "initech",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_3,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_customers",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -377,16 +494,13 @@ with DAG(
                 "--target-schema",
                 "initech",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_3,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "customers_snapshot",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -409,16 +523,13 @@ with DAG(
                 "--target-schema",
                 "initech",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_3,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_order_items",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -441,16 +552,13 @@ with DAG(
                 "--target-schema",
                 "initech",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_3,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_orders",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -473,16 +581,13 @@ with DAG(
                 "--target-schema",
                 "initech",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_3,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_payments",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -505,16 +610,13 @@ with DAG(
                 "--target-schema",
                 "initech",
             ],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_2GI,
+            full_pod_spec=POD_TEMPLATE_3,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_products",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -542,17 +644,56 @@ with DAG(
                 "--target-schema",
                 "initech",
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="DBT_THREADS",
-                    value="8",
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="DBT_THREADS",
+                                    value="8",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="initech-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "1", "memory": "4Gi"},
+                                requests={"cpu": "1", "memory": "4Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                ENV_WAREHOUSE_DSN,
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": "1", "memory": "4Gi"},
-                requests={"cpu": "1", "memory": "4Gi"},
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={
@@ -561,8 +702,6 @@ with DAG(
                 "pipec.io/task": "fct_sales",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -600,9 +739,37 @@ with DAG(
                 ),
                 ENV_WAREHOUSE_DSN,
             ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": "3", "memory": "12Gi"},
-                requests={"cpu": "3", "memory": "12Gi"},
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "3", "memory": "12Gi"},
+                                requests={"cpu": "3", "memory": "12Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={
@@ -611,8 +778,6 @@ with DAG(
                 "pipec.io/task": "sales_forecast",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -626,10 +791,51 @@ with DAG(
             image="registry.example.com/etl/dbt-runner:0.1.0",
             cmds=["dbt-runner"],
             arguments=["test", "--select", "tag:sales", "--target-schema", "initech"],
-            env_vars=[ENV_WAREHOUSE_DSN],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": "250m", "memory": "512Mi"},
-                requests={"cpu": "250m", "memory": "512Mi"},
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="initech-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "250m", "memory": "512Mi"},
+                                requests={"cpu": "250m", "memory": "512Mi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={
@@ -638,8 +844,6 @@ with DAG(
                 "pipec.io/task": "test_sales",
                 "pipec.io/tenant": "initech",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],

@@ -13,23 +13,6 @@ from kubernetes.client import models as k8s
 
 K8S_CONFIG = Configuration.get_default_copy()
 
-ENV_WAREHOUSE = k8s.V1EnvVar(
-    name="WAREHOUSE",
-    value_from=k8s.V1EnvVarSource(
-        secret_key_ref=k8s.V1SecretKeySelector(
-            name="acme-warehouse",
-            key="dsn",
-            local_vars_configuration=K8S_CONFIG,
-        ),
-        local_vars_configuration=K8S_CONFIG,
-    ),
-    local_vars_configuration=K8S_CONFIG,
-)
-RESOURCES_500M_1GI = k8s.V1ResourceRequirements(
-    limits={"cpu": "500m", "memory": "1Gi"},
-    requests={"cpu": "500m", "memory": "1Gi"},
-    local_vars_configuration=K8S_CONFIG,
-)
 POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
     run_as_non_root=True,
     run_as_user=10001,
@@ -45,24 +28,58 @@ CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
     read_only_root_filesystem=True,
     local_vars_configuration=K8S_CONFIG,
 )
-VOLUME_TMP = k8s.V1Volume(
-    name="tmp",
-    empty_dir=k8s.V1EmptyDirVolumeSource(local_vars_configuration=K8S_CONFIG),
-    local_vars_configuration=K8S_CONFIG,
-)
-MOUNT_TMP = k8s.V1VolumeMount(
-    name="tmp",
-    mount_path="/tmp",
-    local_vars_configuration=K8S_CONFIG,
-)
 PULL_SECRET = k8s.V1LocalObjectReference(
     name="regcred",
+    local_vars_configuration=K8S_CONFIG,
+)
+ENV_WAREHOUSE = k8s.V1EnvVar(
+    name="WAREHOUSE",
+    value_from=k8s.V1EnvVarSource(
+        secret_key_ref=k8s.V1SecretKeySelector(
+            name="acme-warehouse",
+            key="dsn",
+            local_vars_configuration=K8S_CONFIG,
+        ),
+        local_vars_configuration=K8S_CONFIG,
+    ),
+    local_vars_configuration=K8S_CONFIG,
+)
+POD_TEMPLATE = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "1Gi"},
+                    requests={"cpu": "500m", "memory": "1Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        local_vars_configuration=K8S_CONFIG,
+    ),
     local_vars_configuration=K8S_CONFIG,
 )
 
 TASK_ARGS = dict(
     namespace="tenant-acme",
-    container_resources=RESOURCES_500M_1GI,
     service_account_name="pipec-task",
     automount_service_account_token=False,
     security_context=POD_SECURITY_CONTEXT,
@@ -130,57 +147,99 @@ with DAG(
                 literal("{{ conn.x.password }}"),
                 literal("{% raw %}"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="VAR_0",
-                    value="quote \" and ' both",
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="VAR_0",
+                                    value="quote \" and ' both",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_1",
+                                    value="back\\slash \\n not a newline",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_2",
+                                    value="new\nline",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_3",
+                                    value="trailing newline\n",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_4",
+                                    value="cr\r\nlf",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_5",
+                                    value="tab\there",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_6",
+                                    value="{{ conn.x.password }}",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_7",
+                                    value="{% raw %}",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="acme-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "500m", "memory": "1Gi"},
+                                requests={"cpu": "500m", "memory": "1Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="VAR_1",
-                    value="back\\slash \\n not a newline",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_2",
-                    value=literal("new\nline"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_3",
-                    value=literal("trailing newline\n"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_4",
-                    value=literal("cr\r\nlf"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_5",
-                    value="tab\there",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_6",
-                    value=literal("{{ conn.x.password }}"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_7",
-                    value=literal("{% raw %}"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                ENV_WAREHOUSE,
-            ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_00",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_hostile_01 = KubernetesPodOperator(
@@ -198,57 +257,99 @@ with DAG(
                 "$$",
                 literal("ends.json"),
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="VAR_0",
-                    value=literal("{% endraw %}"),
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="VAR_0",
+                                    value="{% endraw %}",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_1",
+                                    value="{# comment #}",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_2",
+                                    value="a}}b{{c",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_3",
+                                    value="$$(VAR)",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_4",
+                                    value="$$$$(VAR)",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_5",
+                                    value="$${x}",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_6",
+                                    value="$$",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_7",
+                                    value="ends.json",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="acme-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "500m", "memory": "1Gi"},
+                                requests={"cpu": "500m", "memory": "1Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="VAR_1",
-                    value=literal("{# comment #}"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_2",
-                    value=literal("a}}b{{c"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_3",
-                    value="$$(VAR)",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_4",
-                    value="$$$$(VAR)",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_5",
-                    value=literal("$${x}"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_6",
-                    value="$$",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_7",
-                    value=literal("ends.json"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                ENV_WAREHOUSE,
-            ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_01",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_hostile_02 = KubernetesPodOperator(
@@ -266,57 +367,99 @@ with DAG(
                 " leading and trailing space ",
                 "",
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="VAR_0",
-                    value=literal("ends.yaml"),
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="VAR_0",
+                                    value="ends.yaml",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_1",
+                                    value="ends.sh",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_2",
+                                    value="ends.env",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_3",
+                                    value="ends.bash",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_4",
+                                    value="unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_5",
+                                    value="[not a list]",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_6",
+                                    value=" leading and trailing space ",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="VAR_7",
+                                    value="",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="WAREHOUSE",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="acme-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "500m", "memory": "1Gi"},
+                                requests={"cpu": "500m", "memory": "1Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="VAR_1",
-                    value=literal("ends.sh"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_2",
-                    value=literal("ends.env"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_3",
-                    value=literal("ends.bash"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_4",
-                    value="unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_5",
-                    value="[not a list]",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_6",
-                    value=" leading and trailing space ",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="VAR_7",
-                    value="",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                ENV_WAREHOUSE,
-            ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_02",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_hostile_03 = KubernetesPodOperator(
@@ -377,14 +520,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_03",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_hostile_04 = KubernetesPodOperator(
@@ -445,14 +587,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_04",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_hostile_05 = KubernetesPodOperator(
@@ -513,14 +654,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_05",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_hostile_06 = KubernetesPodOperator(
@@ -581,14 +721,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_06",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_hostile_07 = KubernetesPodOperator(
@@ -649,14 +788,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_07",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_hostile_08 = KubernetesPodOperator(
@@ -717,14 +855,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_08",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_hostile_09 = KubernetesPodOperator(
@@ -785,14 +922,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_09",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_hostile_10 = KubernetesPodOperator(
@@ -853,14 +989,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_10",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_hostile_11 = KubernetesPodOperator(
@@ -921,14 +1056,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_11",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_hostile_12 = KubernetesPodOperator(
@@ -989,14 +1123,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_12",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_hostile_13 = KubernetesPodOperator(
@@ -1057,14 +1190,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_13",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_hostile_14 = KubernetesPodOperator(
@@ -1125,14 +1257,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_14",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         t_silver = KubernetesPodOperator(
@@ -1140,14 +1271,13 @@ with DAG(
             task_id="silver",
             name="hostile-silver-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             image="registry.localhost/etl/hostile:1.0",
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "silver",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             doc_md="task doc naming a file: notes.md\n",
         )
@@ -1213,136 +1343,167 @@ with DAG(
                 " leading and trailing space ",
                 "",
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="S_00",
-                    value="quote \" and ' both",
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="S_00",
+                                    value="quote \" and ' both",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_01",
+                                    value="back\\slash \\n not a newline",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_02",
+                                    value="new\nline",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_03",
+                                    value="trailing newline\n",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_04",
+                                    value="cr\r\nlf",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_05",
+                                    value="tab\there",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_06",
+                                    value="{{ conn.x.password }}",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_07",
+                                    value="{% raw %}",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_08",
+                                    value="{% endraw %}",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_09",
+                                    value="{# comment #}",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_10",
+                                    value="a}}b{{c",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_11",
+                                    value="$$(VAR)",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_12",
+                                    value="$$$$(VAR)",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_13",
+                                    value="$${x}",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_14",
+                                    value="$$",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_15",
+                                    value="ends.json",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_16",
+                                    value="ends.yaml",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_17",
+                                    value="ends.sh",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_18",
+                                    value="ends.env",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_19",
+                                    value="ends.bash",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_20",
+                                    value="unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_21",
+                                    value="[not a list]",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_22",
+                                    value=" leading and trailing space ",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                                k8s.V1EnvVar(
+                                    name="S_23",
+                                    value="",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "500m", "memory": "1Gi"},
+                                requests={"cpu": "500m", "memory": "1Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
                     local_vars_configuration=K8S_CONFIG,
                 ),
-                k8s.V1EnvVar(
-                    name="S_01",
-                    value="back\\slash \\n not a newline",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_02",
-                    value=literal("new\nline"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_03",
-                    value=literal("trailing newline\n"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_04",
-                    value=literal("cr\r\nlf"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_05",
-                    value="tab\there",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_06",
-                    value=literal("{{ conn.x.password }}"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_07",
-                    value=literal("{% raw %}"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_08",
-                    value=literal("{% endraw %}"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_09",
-                    value=literal("{# comment #}"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_10",
-                    value=literal("a}}b{{c"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_11",
-                    value="$$(VAR)",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_12",
-                    value="$$$$(VAR)",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_13",
-                    value=literal("$${x}"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_14",
-                    value="$$",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_15",
-                    value=literal("ends.json"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_16",
-                    value=literal("ends.yaml"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_17",
-                    value=literal("ends.sh"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_18",
-                    value=literal("ends.env"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_19",
-                    value=literal("ends.bash"),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_20",
-                    value="unicode \xfc\xe9 \u2603 \U0001f600 \u4e2d\u6587",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_21",
-                    value="[not a list]",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_22",
-                    value=" leading and trailing space ",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-                k8s.V1EnvVar(
-                    name="S_23",
-                    value="",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "hostile",
                 "pipec.io/task": "hostile_static",
                 "pipec.io/tenant": "acme",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
         )
         depends_on(

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.sdk import DAG, Asset, TaskGroup
-from airflow.sdk.definitions.template import literal
 from kubernetes.client import Configuration
 from kubernetes.client import models as k8s
 
@@ -43,16 +42,44 @@ with DAG(
                 '{{ run_id | replace("$", "$$") }}',
                 "--cost=$$5 $$(HOME)",
             ],
-            env_vars=[
-                k8s.V1EnvVar(
-                    name="PRICE",
-                    value=literal("$$(PRICE) costs $$$$ and $${x}"),
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="PRICE",
+                                    value="$$(PRICE) costs $$$$ and $${x}",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "500m", "memory": "1Gi"},
+                                requests={"cpu": "500m", "memory": "1Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
                     local_vars_configuration=K8S_CONFIG,
                 ),
-            ],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": "500m", "memory": "1Gi"},
-                requests={"cpu": "500m", "memory": "1Gi"},
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={
@@ -81,22 +108,6 @@ with DAG(
                 read_only_root_filesystem=True,
                 local_vars_configuration=K8S_CONFIG,
             ),
-            volumes=[
-                k8s.V1Volume(
-                    name="tmp",
-                    empty_dir=k8s.V1EmptyDirVolumeSource(
-                        local_vars_configuration=K8S_CONFIG,
-                    ),
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
-            volume_mounts=[
-                k8s.V1VolumeMount(
-                    name="tmp",
-                    mount_path="/tmp",
-                    local_vars_configuration=K8S_CONFIG,
-                ),
-            ],
             image_pull_secrets=[
                 k8s.V1LocalObjectReference(
                     name="regcred",

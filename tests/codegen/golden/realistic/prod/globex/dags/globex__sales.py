@@ -30,9 +30,37 @@ ENV_WAREHOUSE = k8s.V1EnvVar(
     ),
     local_vars_configuration=K8S_CONFIG,
 )
-RESOURCES_500M_1GI = k8s.V1ResourceRequirements(
-    limits={"cpu": "500m", "memory": "1Gi"},
-    requests={"cpu": "500m", "memory": "1Gi"},
+POD_TEMPLATE = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "1Gi"},
+                    requests={"cpu": "500m", "memory": "1Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        local_vars_configuration=K8S_CONFIG,
+    ),
     local_vars_configuration=K8S_CONFIG,
 )
 POD_SECURITY_CONTEXT = k8s.V1PodSecurityContext(
@@ -50,16 +78,6 @@ CONTAINER_SECURITY_CONTEXT = k8s.V1SecurityContext(
     read_only_root_filesystem=True,
     local_vars_configuration=K8S_CONFIG,
 )
-VOLUME_TMP = k8s.V1Volume(
-    name="tmp",
-    empty_dir=k8s.V1EmptyDirVolumeSource(local_vars_configuration=K8S_CONFIG),
-    local_vars_configuration=K8S_CONFIG,
-)
-MOUNT_TMP = k8s.V1VolumeMount(
-    name="tmp",
-    mount_path="/tmp",
-    local_vars_configuration=K8S_CONFIG,
-)
 PULL_SECRET = k8s.V1LocalObjectReference(
     name="regcred",
     local_vars_configuration=K8S_CONFIG,
@@ -71,14 +89,49 @@ TOLERATION = k8s.V1Toleration(
     value="high-security",
     local_vars_configuration=K8S_CONFIG,
 )
-ENV_DBT_WAREHOUSE_DSN = k8s.V1EnvVar(
-    name="DBT_WAREHOUSE_DSN",
-    value_from=k8s.V1EnvVarSource(
-        secret_key_ref=k8s.V1SecretKeySelector(
-            name="globex-warehouse",
-            key="dsn",
-            local_vars_configuration=K8S_CONFIG,
-        ),
+POD_TEMPLATE_2 = k8s.V1Pod(
+    spec=k8s.V1PodSpec(
+        containers=[
+            k8s.V1Container(
+                name="base",
+                env=[
+                    k8s.V1EnvVar(
+                        name="DBT_WAREHOUSE_DSN",
+                        value_from=k8s.V1EnvVarSource(
+                            secret_key_ref=k8s.V1SecretKeySelector(
+                                name="globex-warehouse",
+                                key="dsn",
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                resources=k8s.V1ResourceRequirements(
+                    limits={"cpu": "500m", "memory": "1Gi"},
+                    requests={"cpu": "500m", "memory": "1Gi"},
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                volume_mounts=[
+                    k8s.V1VolumeMount(
+                        name="tmp",
+                        mount_path="/tmp",
+                        local_vars_configuration=K8S_CONFIG,
+                    ),
+                ],
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
+        volumes=[
+            k8s.V1Volume(
+                name="tmp",
+                empty_dir=k8s.V1EmptyDirVolumeSource(
+                    local_vars_configuration=K8S_CONFIG,
+                ),
+                local_vars_configuration=K8S_CONFIG,
+            ),
+        ],
         local_vars_configuration=K8S_CONFIG,
     ),
     local_vars_configuration=K8S_CONFIG,
@@ -160,15 +213,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
-            container_resources=RESOURCES_500M_1GI,
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_customers",
                 "pipec.io/tenant": "globex",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -201,15 +252,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
-            container_resources=RESOURCES_500M_1GI,
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_orders",
                 "pipec.io/tenant": "globex",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -242,15 +291,13 @@ with DAG(
                 ),
                 ENV_WAREHOUSE,
             ],
-            container_resources=RESOURCES_500M_1GI,
+            full_pod_spec=POD_TEMPLATE,
             labels={
                 "pipec.io/layer": "bronze",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "extract_payments",
                 "pipec.io/tenant": "globex",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -268,16 +315,13 @@ with DAG(
             name="sales-stg-customers-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             image="registry.localhost/etl/dbt-runner:1.8.0",
             arguments=["run", "--select", "stg_customers", "--target", "globex"],
-            env_vars=[ENV_DBT_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_1GI,
+            full_pod_spec=POD_TEMPLATE_2,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_customers",
                 "pipec.io/tenant": "globex",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -289,16 +333,13 @@ with DAG(
             name="sales-stg-orders-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             image="registry.localhost/etl/dbt-runner:1.8.0",
             arguments=["run", "--select", "stg_orders", "--target", "globex"],
-            env_vars=[ENV_DBT_WAREHOUSE_DSN],
-            container_resources=RESOURCES_500M_1GI,
+            full_pod_spec=POD_TEMPLATE_2,
             labels={
                 "pipec.io/layer": "silver",
                 "pipec.io/pipeline": "sales",
                 "pipec.io/task": "stg_orders",
                 "pipec.io/tenant": "globex",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
@@ -315,10 +356,51 @@ with DAG(
             name="sales-fct-sales-{{ macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, run_id ~ '/' ~ ti.try_number).hex[:8] }}",
             image="registry.localhost/etl/dbt-runner:1.8.0",
             arguments=["run", "--select", "sales", "--target", "globex"],
-            env_vars=[ENV_DBT_WAREHOUSE_DSN],
-            container_resources=k8s.V1ResourceRequirements(
-                limits={"cpu": "2", "memory": "8Gi"},
-                requests={"cpu": "2", "memory": "8Gi"},
+            full_pod_spec=k8s.V1Pod(
+                spec=k8s.V1PodSpec(
+                    containers=[
+                        k8s.V1Container(
+                            name="base",
+                            env=[
+                                k8s.V1EnvVar(
+                                    name="DBT_WAREHOUSE_DSN",
+                                    value_from=k8s.V1EnvVarSource(
+                                        secret_key_ref=k8s.V1SecretKeySelector(
+                                            name="globex-warehouse",
+                                            key="dsn",
+                                            local_vars_configuration=K8S_CONFIG,
+                                        ),
+                                        local_vars_configuration=K8S_CONFIG,
+                                    ),
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            resources=k8s.V1ResourceRequirements(
+                                limits={"cpu": "2", "memory": "8Gi"},
+                                requests={"cpu": "2", "memory": "8Gi"},
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            volume_mounts=[
+                                k8s.V1VolumeMount(
+                                    name="tmp",
+                                    mount_path="/tmp",
+                                    local_vars_configuration=K8S_CONFIG,
+                                ),
+                            ],
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    volumes=[
+                        k8s.V1Volume(
+                            name="tmp",
+                            empty_dir=k8s.V1EmptyDirVolumeSource(
+                                local_vars_configuration=K8S_CONFIG,
+                            ),
+                            local_vars_configuration=K8S_CONFIG,
+                        ),
+                    ],
+                    local_vars_configuration=K8S_CONFIG,
+                ),
                 local_vars_configuration=K8S_CONFIG,
             ),
             labels={
@@ -327,8 +409,6 @@ with DAG(
                 "pipec.io/task": "fct_sales",
                 "pipec.io/tenant": "globex",
             },
-            volumes=[VOLUME_TMP],
-            volume_mounts=[MOUNT_TMP],
             image_pull_secrets=[PULL_SECRET],
             node_selector={"pipec.io/enclave": "high-security"},
             tolerations=[TOLERATION],
