@@ -148,6 +148,55 @@ def test_dags_serialize_without_resolving_secrets(
         assert DagSerialization.from_dict(data).dag_id == dag.dag_id
 
 
+@pytest.mark.parametrize(("case", "env"), PARAMS)
+def test_serialized_tasks_hold_no_kubernetes_objects_or_needless_literals(
+    bags: dict, case: str, env: str
+) -> None:
+    """What keeps the DAG processor's serialization (after every parse) cheap and readable.
+
+    Kubernetes objects in template fields are written out field by field for every
+    task: the pod's resources, /tmp volume and mount, and static env vars travel in
+    ``full_pod_spec``, which is not serialized. A ``literal(...)`` is serialized as
+    ``"LiteralValue(value=...)"`` (and shown so in the UI): only text that rendering
+    could change is wrapped.
+    """
+    from pipec.codegen.airflow.operators import literal
+
+    from .runtime import DagSerialization
+
+    _, bag = bags[case, env]
+    checked = 0
+    for dag in bag.dags.values():
+        serialized = {t["__var"]["task_id"]: t["__var"] for t in DagSerialization.to_dict(dag)["dag"]["tasks"]}
+        for task in dag.tasks:
+            fields = serialized[task.task_id]
+            if task.task_type == "KubernetesPodOperator":
+                assert "container_resources" not in fields
+                assert fields["volumes"] == [] and fields["volume_mounts"] == []
+                assert task.full_pod_spec is not None
+                templated_env = any(isinstance(v.value, str) and "{{" in v.value for v in task.env_vars)
+                assert templated_env or task.env_vars == []
+            for name in task.template_fields:
+                for value in _leaves(getattr(task, name, None)):
+                    if type(value).__name__ == "LiteralValue":
+                        assert type(literal(value.value)).__name__ == "Call", (task.task_id, name, value)
+                        checked += 1
+    assert case != "hostile" or checked > 0  # the hostile project's text needs literal()
+
+
+def _leaves(value):
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _leaves(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif hasattr(value, "openapi_types"):  # a Kubernetes object: the fields the operator renders
+        yield from (getattr(value, attr, None) for attr in ("value", "name"))
+    else:
+        yield value
+
+
 def test_dag_files_stay_under_dagbag_safe_mode_heuristic(tmp_path: Path) -> None:
     """Airflow's safe mode opens only files mentioning both "airflow" and "dag"."""
     from pipec.codegen import generate
