@@ -1,23 +1,25 @@
 """Kubernetes objects a DAG file builds once, as module constants, for every task using them.
 
 Most of a pod's Kubernetes objects are the same for every task of a DAG file:
-the security contexts, the ``/tmp`` volume and its mount, the pull secret, one
-``V1ResourceRequirements`` per profile, the secret environment variables.
+the security contexts, the pull secret, the pod template (``full_pod_spec``:
+resources, the ``/tmp`` volume and mount, static environment variables; see
+``operators._pod_template``), the environment variables of tasks that pass them
+as ``env_vars``.
 Building each of them once instead of once per task makes the file shorter
 (Python compiles it on every DagBag parse) and cheaper to run, and the pods are
 the same objects as before.
 
 Sharing is safe only where rendering a task's templates cannot change what
 another task's pod receives. KubernetesPodOperator renders the ``value`` and
-``name`` of a ``V1EnvVar``, the ``limits``/``requests`` of a
-``V1ResourceRequirements`` and the ``name`` of a ``V1Volume`` or
-``V1VolumeMount`` in place (it sets the rendered value on the object). A
+``name`` of a ``V1EnvVar`` in ``env_vars`` in place (it sets the rendered value
+on the object). A
 process that runs several tasks (``dag.test()``, a test) renders a shared object
 again and again, so its strings must render to themselves: an object is shared
 only when none of its strings contains ``{`` (no Jinja expression, statement or
 comment can start) or a line break (Jinja normalises line breaks and drops a
 trailing newline). Objects the operator never renders (security contexts, pull
-secret, tolerations) meet the same rule. Everything else, such as an
+secret, tolerations) meet the same rule, but for the pod template, which
+Airflow neither renders nor serializes. Everything else, such as an
 environment variable carrying ``{{ ds }}`` or user text with a brace, stays a
 per-task object. Lists stay per task too: only the objects in them are shared.
 """
@@ -31,8 +33,7 @@ from pipec.codegen.airflow.operators import INERT
 from pipec.codegen.pyexpr import Call, Code, Expr, Float, Int, List, Str
 
 # Kubernetes models shared when inert -> the constant's name, or its prefix when
-# the object's own ``name`` (or the resource amounts) complete it: ``ENV_LOG_LEVEL``,
-# ``VOLUME_TMP``, ``RESOURCES_500M_1GI``.
+# the object's own ``name`` completes it: ``ENV_LOG_LEVEL``.
 _CONSTANT_NAMES = {
     "k8s.V1PodSecurityContext": "POD_SECURITY_CONTEXT",
     "k8s.V1SecurityContext": "CONTAINER_SECURITY_CONTEXT",
@@ -44,9 +45,6 @@ _CONSTANT_NAMES = {
 _NEVER_RENDERED = frozenset({"k8s.V1Pod"})
 _NAMED_PREFIXES = {
     "k8s.V1EnvVar": ("ENV_", "name"),
-    "k8s.V1Volume": ("VOLUME_", "name"),
-    "k8s.V1VolumeMount": ("MOUNT_", "name"),
-    "k8s.V1ResourceRequirements": ("RESOURCES_", "limits"),
 }
 _SHAREABLE = frozenset(_CONSTANT_NAMES) | frozenset(_NAMED_PREFIXES)
 _NOT_IDENTIFIER = re.compile(r"[^A-Z0-9_]")
