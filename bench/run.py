@@ -45,7 +45,8 @@ DAGBAG_TASKS = 2000
 
 def dagbag_suite(work: Path, build_env: Path, repeats: int, python: str, only: list[str],
                  earlier: dict | None) -> dict:
-    """DagBag parse of the variants of the DAGs under ``build_env``; their graphs must agree.
+    """DagBag parse, then serialization, of the variants of the DAGs under ``build_env``; their
+    graphs must agree.
 
     Variants not in ``only`` keep their ``earlier`` figures (marked ``"reused": true``).
     """
@@ -69,6 +70,8 @@ def dagbag_suite(work: Path, build_env: Path, repeats: int, python: str, only: l
         out[name] = {
             "wall": _median([s["wall"] for s in samples]),
             "cpu": _median([s["cpu"] for s in samples]),
+            "serialize_wall": _median([s["serialize_wall"] for s in samples]),
+            "serialize_cpu": _median([s["serialize_cpu"] for s in samples]),
             "dags": samples[0]["dags"],
             "tasks": sum(len(g) for g in graphs[name].values()),
             "runs": repeats,
