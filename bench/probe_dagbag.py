@@ -14,7 +14,6 @@ import json
 import os
 import sys
 import tempfile
-import time
 
 HOME = tempfile.mkdtemp(prefix="pipec-bench-airflow-")
 os.environ.setdefault("AIRFLOW_HOME", HOME)
@@ -27,7 +26,7 @@ os.environ["SCARF_NO_ANALYTICS"] = "true"
 
 from airflow.dag_processing.dagbag import DagBag  # noqa: E402
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator  # noqa: E402,F401
-from airflow.serialization.serialized_objects import DagSerialization  # noqa: E402
+from dag_processor import process  # noqa: E402
 from kubernetes.client import models  # noqa: E402,F401
 
 
@@ -41,18 +40,10 @@ def graph(bag: DagBag) -> dict:
 
 def main() -> None:
     folder, out = sys.argv[1], sys.argv[2]
-    wall, cpu = time.perf_counter(), time.process_time()
-    bag = DagBag(dag_folder=folder)
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    serialize_wall, serialize_cpu = time.perf_counter(), time.process_time()
-    for dag in bag.dags.values():
-        DagSerialization.to_dict(dag)
-    serialize_cpu, serialize_wall = time.process_time() - serialize_cpu, time.perf_counter() - serialize_wall
+    bag, took = process(folder)
     errors = {k: v[-500:] for k, v in bag.import_errors.items()}
     with open(out, "w", encoding="utf-8") as handle:
-        json.dump({"wall": wall, "cpu": cpu, "serialize_wall": serialize_wall, "serialize_cpu": serialize_cpu,
-                   "dags": len(bag.dags), "errors": errors, "graph": graph(bag)}, handle)
-
+        json.dump({**took, "dags": len(bag.dags), "errors": errors, "graph": graph(bag)}, handle)
 
 if __name__ == "__main__":
     main()

@@ -168,7 +168,7 @@ def _pod_template(env: tuple[pod.EnvVar, ...], cpu: str, memory: str) -> Expr:
     """
     container = (
         ("name", Str(pod.CONTAINER_NAME)),
-        *((("env", List(tuple(_static_env_var(v) for v in env))),) if env else ()),
+        *((("env", List(tuple(_env_var(v, rendered=False) for v in env))),) if env else ()),
         ("resources", _resources(cpu, memory)),
         ("volume_mounts", List((_tmp_mount(),))),
     )
@@ -177,19 +177,13 @@ def _pod_template(env: tuple[pod.EnvVar, ...], cpu: str, memory: str) -> Expr:
 
 
 @_memo
-def _static_env_var(var: pod.EnvVar) -> Expr:
-    """An environment variable as the pod receives it: never rendered, so no ``literal``."""
+def _env_var(var: pod.EnvVar, rendered: bool = True) -> Expr:
+    """A ``V1EnvVar``: for ``env_vars``, which Airflow renders, or (``rendered=False``) for
+    the pod template, which it never does, so its text goes as written."""
     if var.secret is None:
-        assert var.value is not None and not var.value.templated
-        return k8s("V1EnvVar", (("name", Str(var.name)), ("value", Str(var.value.text))))
-    return _env_var(var)
-
-
-@_memo
-def _env_var(var: pod.EnvVar) -> Expr:
-    if var.secret is None:
-        assert var.value is not None
-        return k8s("V1EnvVar", (("name", Str(var.name)), ("value", templated(var.value))))
+        assert var.value is not None and (rendered or not var.value.templated)
+        value = templated(var.value) if rendered else Str(var.value.text)
+        return k8s("V1EnvVar", (("name", Str(var.name)), ("value", value)))
     selector = k8s(
         "V1SecretKeySelector", (("name", Str(var.secret.secret_name)), ("key", Str(var.secret.key)))
     )
