@@ -27,7 +27,7 @@ AIRFLOW30_PINS := apache-airflow==3.0.6 \
   apache-airflow-providers-standard==0.4.0 \
   pytest==9.2.0 hypothesis==6.170.15 black==26.10.1 kubernetes-validate==1.37.0
 
-.PHONY: examples test bench setup setup-test setup-airflow30 setup-dbt dbt-manifests bench-dbt system-deps clean
+.PHONY: examples test bench setup setup-test setup-airflow30 setup-dbt dbt-manifests bench-dbt bench-dbt-count system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,10 @@ $(COSMOS_VENV)/.setup:
 
 bench-dbt: $(VENV)/.setup-test $(COSMOS_VENV)/.setup
 	$(BIN)/python bench/dbt/run.py --models 2000 --repeat 3
+
+# The same comparison in instructions (valgrind and a C compiler with valgrind's headers)
+bench-dbt-count: $(VENV)/.setup-test $(COSMOS_VENV)/.setup
+	$(BIN)/python bench/dbt/count.py --models 2000
 dbt-manifests: $(DBT_MANIFESTS)
 
 examples: setup dbt-manifests

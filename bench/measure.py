@@ -2,6 +2,10 @@
 
 CPU time comes from ``os.wait4``'s resource usage of that very child, so other
 processes on a shared machine do not inflate it the way they inflate wall time.
+The system part is also kept apart (``sys``): it is the kernel's work for the
+command, mostly creating files, which on some file systems (this VM's ext4 after
+a mass deletion) varies tenfold between minutes while the command's own work
+does not.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Sample:
-    """One run: seconds of wall and CPU time, peak resident memory in MB, exit code."""
+    """One run: seconds of wall and CPU time, peak resident memory in MB, exit code, and
+    the system part of the CPU time."""
 
     wall: float
     cpu: float
     rss_mb: float
     code: int
+    sys: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class Stat:
     cpu: float
     rss_mb: float
     runs: int
+    sys: float = 0.0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -61,7 +68,7 @@ def run_output(
     if proc.returncode not in ok:
         output = f"{out.decode()[-2000:]}\n{err.decode()[-2000:]}"
         raise CommandFailed(f"{' '.join(cmd)} exited {proc.returncode} in {cwd}:\n{output}")
-    sample = Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
+    sample = Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, usage.ru_stime)
     return sample, out.decode()
 
 
@@ -93,6 +100,7 @@ def median(samples: list[Sample]) -> Stat:
         cpu=statistics.median(s.cpu for s in samples),
         rss_mb=max(s.rss_mb for s in samples),
         runs=len(samples),
+        sys=statistics.median(s.sys for s in samples),
     )
 
 
