@@ -13,8 +13,8 @@ benchmarks (synth.py), counts with a fixed hash seed:
   (the source compiled) and with the file's bytecode cached, and the
   serialization of the DAG after it.
 
-Slow (valgrind runs Python some 50x slower): about 10 minutes at 2,000 models with
-Cosmos, 3 without. Needs valgrind and a C compiler with valgrind's headers
+Slow (valgrind runs Python some 50x slower): about 50 minutes at 2,000 models with
+Cosmos, 15 without. Needs valgrind and a C compiler with valgrind's headers
 (bench/instructions.py).
 """
 
@@ -51,12 +51,18 @@ def count_parse(python: str, dag_file: Path) -> dict:
     parse_one = [python, str(HERE / "parse_one.py")]
     shutil.rmtree(dag_file.parent / "__pycache__", ignore_errors=True)
     (first, _), out = instructions.counted([*parse_one, str(dag_file)], None, first_env)
+    _check(dag_file, out)
     measure.run([*parse_one, str(dag_file)], dag_file.parent, again_env)  # writes the bytecode
     (again, serialize), out = instructions.counted([*parse_one, str(dag_file)], None, again_env)
+    return {"first": first, "again": again, "serialize": serialize, "tasks": _check(dag_file, out)}
+
+
+def _check(dag_file: Path, out: str) -> int:
+    """The task count parse_one.py reported; exits if the parse had import errors."""
     report = json.loads(out.strip().splitlines()[-1])
     if report["errors"]:
         raise SystemExit(f"{dag_file}: {report['errors']}")
-    return {"first": first, "again": again, "serialize": serialize, "tasks": report["tasks"]}
+    return report["tasks"]
 
 
 def main() -> None:
