@@ -4,7 +4,7 @@ Wall and CPU seconds on a shared VM drift by up to 2x between hours; the number 
 instructions a run executes does not (with a fixed ``PYTHONHASHSEED``). Two ways:
 
 - ``whole(cmd)``: every instruction of a command (``pipec compile``: start-up included).
-- ``Counter``, inside a process run by ``under_valgrind``: a tiny C library
+- ``counted(cmd)``, with a ``Counter`` inside ``cmd``: a tiny C library
   (callgrind's client requests, built with ``cc`` on first use) starts counting at
   ``start()`` and dumps the count at ``stop()``, so only the parse of a DAG file
   (and, apart, its serialization) is counted, not the imports before it. Outside
@@ -34,7 +34,7 @@ _TOTAL = re.compile(r"^(?:summary|totals):\s*(\d+)", re.M)
 
 
 class Unavailable(Exception):
-    """valgrind, a C compiler or callgrind.h is missing."""
+    """valgrind, a C compiler or callgrind.h is missing, or the command failed under valgrind."""
 
 
 def library() -> Path:
@@ -46,12 +46,15 @@ def library() -> Path:
     if shutil.which("valgrind") is None or compiler is None:
         raise Unavailable("instruction counts need valgrind and a C compiler")
     _CACHE.mkdir(parents=True, exist_ok=True)
-    source = _CACHE / "pipeccount.c"
+    source = _CACHE / f"pipeccount.{os.getpid()}.c"
+    partial = _CACHE / f"libpipeccount.{os.getpid()}.so"
     source.write_text(_SOURCE, encoding="utf-8")
-    built = subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-o", str(lib), str(source)],
+    built = subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-o", str(partial), str(source)],
                            capture_output=True, text=True)
+    source.unlink()
     if built.returncode != 0:
         raise Unavailable(f"cannot build the callgrind helper (is valgrind/callgrind.h installed?):\n{built.stderr}")
+    os.replace(partial, lib)  # whole: another process may be loading it
     return lib
 
 
@@ -83,7 +86,7 @@ def _valgrind(cmd: list[str], cwd: Path | None, env: dict[str, str], counted: bo
             ["valgrind", "--tool=callgrind", *flags, f"--callgrind-out-file={out}.%p", *cmd],
             cwd=cwd, env={**env, "PYTHONHASHSEED": "0"}, capture_output=True, text=True)
         if proc.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode} under valgrind:\\n{proc.stderr[-3000:]}")
+            raise Unavailable(f"{' '.join(cmd)} exited {proc.returncode} under valgrind:\\n{proc.stderr[-3000:]}")
         dumps = sorted(glob.glob(out + ".*"), key=lambda f: (f.count("."), int(f.rsplit(".", 1)[1])))
         totals = []
         for dump in dumps:

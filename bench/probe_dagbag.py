@@ -45,5 +45,6 @@ def main() -> None:
     with open(out, "w", encoding="utf-8") as handle:
         json.dump({**took, "dags": len(bag.dags), "errors": errors, "graph": graph(bag)}, handle)
 
+
 if __name__ == "__main__":
     main()

@@ -92,4 +92,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except instructions.Unavailable as err:
+        raise SystemExit(f"count.py: {err}") from None
