@@ -86,7 +86,7 @@ def _valgrind(cmd: list[str], cwd: Path | None, env: dict[str, str], counted: bo
             ["valgrind", "--tool=callgrind", *flags, f"--callgrind-out-file={out}.%p", *cmd],
             cwd=cwd, env={**env, "PYTHONHASHSEED": "0"}, capture_output=True, text=True)
         if proc.returncode != 0:
-            raise Unavailable(f"{' '.join(cmd)} exited {proc.returncode} under valgrind:\\n{proc.stderr[-3000:]}")
+            raise Unavailable(f"{' '.join(cmd)} exited {proc.returncode} under valgrind:\n{proc.stderr[-3000:]}")
         dumps = sorted(glob.glob(out + ".*"), key=lambda f: (f.count("."), int(f.rsplit(".", 1)[1])))
         totals = []
         for dump in dumps:
