@@ -88,12 +88,14 @@ def _run(files: tuple[str, ...], fmt: str, env: str | None = None, *,
          lint: bool = False) -> tuple[ProjectConfig, "Analysis"]:
     """Resolve the project and analyse it; lint rules run only for ``lint`` (the other commands show errors)."""
     from pipec.driver import analyze
+    from pipec.gcpause import collector_off
 
     try:
         cfg = resolve(files)
     except ProjectError as err:
         _project_error(err, fmt)
-    return cfg, analyze(cfg.entries, cfg.root, env, lint_config=cfg.lint if lint else None)
+    with collector_off():
+        return cfg, analyze(cfg.entries, cfg.root, env, lint_config=cfg.lint if lint else None)
 
 
 common_format = click.option("--output-format", "fmt", type=FORMATS, default="text", show_default=True,
@@ -147,9 +149,9 @@ def lint(files: tuple[str, ...], fmt: str, color: str) -> None:
 @common_color
 def compile_cmd(files, env, out, check_only, fmt, color) -> None:
     """Compile FILES for one environment into OUT/ENV/ (DAGs, pod specs, tenant manifests)."""
-    from pipec.gcpause import collecting_rarely
+    from pipec.gcpause import collector_off
 
-    with collecting_rarely():
+    with collector_off():
         _compile_cmd(files, env, out, check_only, fmt, color)
 
 
