@@ -1,6 +1,7 @@
 """pipec vs Cosmos in instructions (valgrind): the figures of run.py that do not drift.
 
-    python bench/dbt/count.py [--models 2000] [--cosmos-python PATH] [--no-cosmos] [--json OUT]
+    python bench/dbt/count.py [--models 2000] [--pipec-mode run_then_test|build]
+                              [--cosmos-tests after_each|build] [--cosmos-python PATH] [--no-cosmos] [--json OUT]
 
 Run with pipec's venv Python (`make bench-dbt-count`). On the project run.py
 benchmarks (synth.py), counts with a fixed hash seed:
@@ -12,6 +13,9 @@ benchmarks (synth.py), counts with a fixed hash seed:
   frozen as the DAG processor's manager leaves it: bench/dag_processor.py), first
   (the source compiled) and with the file's bytecode cached, and the
   serialization of the DAG after it.
+
+--pipec-mode and --cosmos-tests pair the two sides as in run.py (its docstring,
+"Pairings"); the JSON records them and each DAG's task count.
 
 Slow (valgrind runs Python some 50x slower): about 50 minutes at 2,000 models with
 Cosmos, 15 without. Needs valgrind and a C compiler with valgrind's headers
@@ -34,7 +38,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 import instructions  # noqa: E402
 import measure  # noqa: E402
 import synth  # noqa: E402
-from run import cosmos_dag  # noqa: E402
+from run import add_pairing_arguments, cosmos_dag, pairing  # noqa: E402
 
 
 def count_compile(project: Path) -> int:
@@ -70,16 +74,20 @@ def main() -> None:
     parser.add_argument("--models", type=int, default=2000)
     parser.add_argument("--cosmos-python", default=str(ROOT / ".venv-bench-cosmos" / "bin" / "python"))
     parser.add_argument("--no-cosmos", action="store_true", help="skip the Cosmos DAG (pipec's figures only)")
+    add_pairing_arguments(parser)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     measure.compile_bytecode(sys.executable)
     with tempfile.TemporaryDirectory(prefix="bench-dbt-count-") as tmp:
-        project = synth.write(Path(tmp), args.models)
-        result = {"models": args.models, "compile": count_compile(project)}
+        project = synth.write(Path(tmp), args.models, args.pipec_mode)
+        result = {"models": args.models, **pairing(args.pipec_mode, None if args.no_cosmos else args.cosmos_tests),
+                  "compile": count_compile(project)}
         (pipec_dag,) = (project / "build" / "prod").rglob("dags/*.py")
         result["parse_pipec"] = count_parse(sys.executable, pipec_dag)
+        result["tasks"] = {"pipec": result["parse_pipec"]["tasks"]}
         if not args.no_cosmos:
-            result["parse_cosmos"] = count_parse(args.cosmos_python, cosmos_dag(project))
+            result["parse_cosmos"] = count_parse(args.cosmos_python, cosmos_dag(project, args.cosmos_tests))
+            result["tasks"]["cosmos"] = result["parse_cosmos"]["tasks"]
             pipec, cosmos = result["parse_pipec"], result["parse_cosmos"]
             result["parse_speedup"] = {kind: round(cosmos[kind] / pipec[kind], 2) for kind in ("first", "again")}
             result["processor_speedup"] = {

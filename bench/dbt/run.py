@@ -1,11 +1,13 @@
 """pipec vs Cosmos on one synthetic dbt project: compile time, and DAG parse time.
 
-    python bench/dbt/run.py [--models 2000] [--repeat 3] [--cosmos-python PATH] [--no-cosmos] [--json OUT]
+    python bench/dbt/run.py [--models 2000] [--repeat 3] [--pipec-mode run_then_test|build]
+                            [--cosmos-tests after_each|build] [--cosmos-python PATH] [--no-cosmos] [--json OUT]
 
 Run with pipec's venv Python (`make bench-dbt` does: it builds the Cosmos venv,
 .venv-bench-cosmos, first: Cosmos is a bench-only dependency). Steps:
 
-1. bench/dbt/synth.py writes a project of N models (manifest + .pipe).
+1. bench/dbt/synth.py writes a project of N models (manifest + .pipe, its `dbt`
+   block in --pipec-mode).
 2. `pipec check` and `pipec compile --env prod` run in fresh processes (CLI
    start-up included, from pipec's cached bytecode as an installed pipec runs),
    cold: each compile writes into a fresh output folder and the compile cache is
@@ -13,8 +15,8 @@ Run with pipec's venv Python (`make bench-dbt` does: it builds the Cosmos venv,
 3. Airflow's DagBag parses pipec's generated DAG file (pipec's venv) and a
    Cosmos DbtDag over the same manifest (Cosmos' venv, the same Airflow), each in
    a fresh process (bench/dbt/parse_one.py: Airflow preloaded, as in a DAG
-   processor). Both DAGs hold KubernetesPodOperator tasks, a run and a test task
-   per model. First parses (the file's source compiled) and, under "again",
+   processor). Both DAGs hold KubernetesPodOperator tasks (see "Pairings"
+   below for how many). First parses (the file's source compiled) and, under "again",
    parses that find its bytecode cached (the DAG processor's every later parse),
    in rounds: each round parses each side both ways, the sides taking turns.
    After each parse the DAG is serialized (``DagSerialization.to_dict``), as
@@ -22,6 +24,19 @@ Run with pipec's venv Python (`make bench-dbt` does: it builds the Cosmos venv,
    parse and serialization together.
 
 `--no-cosmos` runs steps 1, 2 and pipec's side of 3 only (no Cosmos venv needed).
+
+Pairings: how each side runs a node's tests, on the same manifest. pipec's
+`dbt` block has `mode = run_then_test` (a run task and a test task per model)
+or `mode = build` (its default: one `dbt build --select NODE` task per node);
+Cosmos has TestBehavior.AFTER_EACH (its default: a run and a test task per
+model) or TestBehavior.BUILD (one `dbt build` task per node). --pipec-mode and
+--cosmos-tests choose them; the JSON records both, the pairing's name (see
+PAIRINGS) and each DAG's task count:
+
+- `--pipec-mode run_then_test --cosmos-tests after_each` (the default, like for
+  like with tests after each model: the bench's figures before pairings);
+- `--pipec-mode build --cosmos-tests build` (like for like, a task per node);
+- `--pipec-mode build --cosmos-tests after_each` (each tool's default).
 
 Each figure is the median of --repeat runs, wall-clock and CPU seconds (CPU is
 the steadier figure on a shared machine); each speed-up is the median of the
@@ -146,13 +161,46 @@ def _parse_once(python: str, dag_file: Path, env: dict) -> tuple[float, float, f
     return last["seconds"], last["cpu"], last["serialize_seconds"], last["serialize_cpu"], last["tasks"]
 
 
-def cosmos_dag(project: Path) -> Path:
-    """A Cosmos DbtDag file over the project's manifest (cosmos_dag.py.tmpl)."""
+PIPEC_MODES = synth.MODES
+COSMOS_TESTS = ("after_each", "build")  # cosmos.constants.TestBehavior's values
+# (pipec mode, Cosmos test behaviour) -> the pairing's name in the JSON
+PAIRINGS = {
+    ("run_then_test", "after_each"): "tests_after_each",  # like for like, the default
+    ("build", "build"): "build_per_node",  # like for like
+    ("build", "after_each"): "defaults",  # each tool's default
+}
+
+
+def add_pairing_arguments(parser: argparse.ArgumentParser) -> None:
+    """--pipec-mode and --cosmos-tests (run.py and count.py)."""
+    parser.add_argument("--pipec-mode", choices=PIPEC_MODES, default="run_then_test",
+                        help="the dbt block's mode (default: run_then_test; pipec's own default is build)")
+    parser.add_argument("--cosmos-tests", choices=COSMOS_TESTS, default="after_each",
+                        help="Cosmos' RenderConfig test_behavior (default: after_each, Cosmos' default)")
+
+
+def pairing(pipec_mode: str, cosmos_tests: str | None) -> dict:
+    """What the JSON records of the pairing; ``cosmos_tests`` None when Cosmos is left out."""
+    if cosmos_tests is None:
+        return {"pipec_mode": pipec_mode}
+    return {"pipec_mode": pipec_mode, "cosmos_test_behavior": cosmos_tests.upper(),
+            "pairing": PAIRINGS.get((pipec_mode, cosmos_tests), "mixed")}
+
+
+def cosmos_dag(project: Path, tests: str = "after_each") -> Path:
+    """A Cosmos DbtDag file over the project's manifest (cosmos_dag.py.tmpl), its tests
+    run as TestBehavior ``tests`` (one of COSMOS_TESTS)."""
+    if tests not in COSMOS_TESTS:
+        raise ValueError(f"Cosmos test behaviour {tests!r}: not one of {', '.join(COSMOS_TESTS)}")
     folder = project / "cosmos"
     folder.mkdir()
     dag = folder / "acme__nightly_cosmos.py"
     template = (HERE / "cosmos_dag.py.tmpl").read_text(encoding="utf-8")
-    dag.write_text(template.replace("__ROOT__", repr(str(project))), encoding="utf-8")
+    for slot in ("__ROOT__", "__TEST_BEHAVIOR__"):
+        if template.count(slot) != 1:
+            raise ValueError(f"cosmos_dag.py.tmpl: {slot} should appear once")
+    text = template.replace("__ROOT__", repr(str(project))).replace("__TEST_BEHAVIOR__", tests.upper())
+    dag.write_text(text, encoding="utf-8")
     return dag
 
 
@@ -162,17 +210,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cosmos-python", default=str(ROOT / ".venv-bench-cosmos" / "bin" / "python"))
     parser.add_argument("--no-cosmos", action="store_true", help="skip the Cosmos DAG (pipec's figures only)")
+    add_pairing_arguments(parser)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     measure.compile_bytecode(sys.executable)
     with tempfile.TemporaryDirectory(prefix="bench-dbt-") as tmp:
-        project = synth.write(Path(tmp), args.models)
-        result = {"models": args.models, "repeat": args.repeat, **bench_compile(project, args.repeat)}
+        project = synth.write(Path(tmp), args.models, args.pipec_mode)
+        result = {"models": args.models, "repeat": args.repeat,
+                  **pairing(args.pipec_mode, None if args.no_cosmos else args.cosmos_tests),
+                  **bench_compile(project, args.repeat)}
         (pipec_dag,) = (project / "build" / "prod").rglob("dags/*.py")
         sides = {"parse_pipec": (sys.executable, pipec_dag)}
         if not args.no_cosmos:
-            sides["parse_cosmos"] = (args.cosmos_python, cosmos_dag(project))
+            sides["parse_cosmos"] = (args.cosmos_python, cosmos_dag(project, args.cosmos_tests))
         result.update(parse(sides, args.repeat))
+    result["tasks"] = {side.removeprefix("parse_"): result[side]["tasks"] for side in sides}
     if "parse_cosmos" in result:
         result.update(speedups(result["parse_cosmos"], result["parse_pipec"]))
     text = json.dumps(result, indent=2, sort_keys=True)

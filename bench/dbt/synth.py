@@ -1,13 +1,16 @@
 """A synthetic dbt project of N models, as `dbt parse` would describe it.
 
-    python bench/dbt/synth.py OUT [--models 2000]
+    python bench/dbt/synth.py OUT [--models 2000] [--mode run_then_test|build]
 
 writes OUT/target/manifest.json (schema v12, with the fields real manifests
 carry: raw SQL, columns, configs, checksums), OUT/dbt/dbt_project.yml (the
 project folder Cosmos wants; it holds no model files, so pipec, which finds no
 dbt_project.yml above target/, uses the manifest alone as when CI ships only
 the manifest) and OUT/pipec.toml + OUT/main.pipe, a pipec project with one
-`dbt` block over it.
+`dbt` block over it, in the given `mode` (written out even for `build`, pipec's
+default): `run_then_test` (a run task and a test task per model, the bench's
+default, like Cosmos' TestBehavior.AFTER_EACH) or `build` (one `dbt build` task
+per node, like TestBehavior.BUILD).
 
 Shape, close to a large warehouse project: 10% staging models reading one of
 50 sources, the rest marts reading 1-3 earlier models, 20 seeds; two generic
@@ -26,6 +29,7 @@ from pathlib import Path
 PROJECT = "bench"
 SOURCES = 50
 SEEDS = 20
+MODES = ("run_then_test", "build")  # the `dbt` block's modes (docs/dbt.md, "Modes")
 
 
 def _node(uid: str, kind: str, name: str, folder: list[str], path: str, parents: list[str], tags: list[str],
@@ -119,7 +123,7 @@ tenant acme {
 dbt warehouse {
   manifest = "target/manifest.json"
   runner = dbt_node
-  mode = run_then_test
+  mode = __MODE__
   layers = { silver = "staging resource_type:seed", gold = "marts" }
 }
 
@@ -131,7 +135,15 @@ pipeline nightly {
 """
 
 
-def write(out: Path, models: int) -> Path:
+def pipe(mode: str = "run_then_test") -> str:
+    """The text of main.pipe, its `dbt` block in ``mode``."""
+    if mode not in MODES:
+        raise ValueError(f"mode {mode!r}: not one of {', '.join(MODES)}")
+    return PIPE.replace("__MODE__", mode)
+
+
+def write(out: Path, models: int, mode: str = "run_then_test") -> Path:
+    text = pipe(mode)
     target = out / "target"
     target.mkdir(parents=True, exist_ok=True)
     (out / "dbt").mkdir(exist_ok=True)
@@ -139,7 +151,7 @@ def write(out: Path, models: int) -> Path:
     (out / "dbt" / "dbt_project.yml").write_text(f"name: {PROJECT}\nprofile: {PROJECT}\nconfig-version: 2\n",
                                                  encoding="utf-8")
     (out / "pipec.toml").write_text('entry = ["main.pipe"]\n', encoding="utf-8")
-    (out / "main.pipe").write_text(PIPE, encoding="utf-8")
+    (out / "main.pipe").write_text(text, encoding="utf-8")
     return out
 
 
@@ -147,8 +159,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--models", type=int, default=2000)
+    parser.add_argument("--mode", choices=MODES, default="run_then_test", help="the dbt block's mode")
     args = parser.parse_args()
-    write(args.out, args.models)
+    write(args.out, args.models, args.mode)
 
 
 if __name__ == "__main__":
