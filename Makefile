@@ -27,7 +27,7 @@ AIRFLOW30_PINS := apache-airflow==3.0.6 \
   apache-airflow-providers-standard==0.4.0 \
   pytest==9.2.0 hypothesis==6.170.15 black==26.10.1 kubernetes-validate==1.37.0
 
-.PHONY: examples test bench setup setup-test setup-airflow30 setup-dbt dbt-manifests bench-dbt bench-dbt-count system-deps clean
+.PHONY: examples test bench setup setup-test setup-airflow30 setup-dbt dbt-manifests bench-dbt bench-dbt-modes bench-dbt-count system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,16 @@ $(COSMOS_VENV)/.setup:
 
 bench-dbt: $(VENV)/.setup-test $(COSMOS_VENV)/.setup
 	$(BIN)/python bench/dbt/run.py --models 2000 --repeat 3
+
+# The three pairings users meet, one after another (some 20 minutes), one JSON each in
+# $(BENCH_DBT_MODES_OUT): tests after each model (bench-dbt's), one build task per node,
+# and each tool's default (pipec's build against Cosmos' AFTER_EACH)
+BENCH_DBT_MODES_OUT ?= /tmp/bench-modes
+bench-dbt-modes: $(VENV)/.setup-test $(COSMOS_VENV)/.setup
+	mkdir -p $(BENCH_DBT_MODES_OUT)
+	$(BIN)/python bench/dbt/run.py --models 2000 --repeat 3 --pipec-mode run_then_test --cosmos-tests after_each --json $(BENCH_DBT_MODES_OUT)/tests_after_each.json
+	$(BIN)/python bench/dbt/run.py --models 2000 --repeat 3 --pipec-mode build --cosmos-tests build --json $(BENCH_DBT_MODES_OUT)/build_per_node.json
+	$(BIN)/python bench/dbt/run.py --models 2000 --repeat 3 --pipec-mode build --cosmos-tests after_each --json $(BENCH_DBT_MODES_OUT)/defaults.json
 
 # The same comparison in instructions (valgrind and a C compiler with valgrind's headers)
 bench-dbt-count: $(VENV)/.setup-test $(COSMOS_VENV)/.setup
