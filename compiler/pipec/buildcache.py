@@ -6,8 +6,9 @@ of every output file. The key hashes every input byte that can change the
 outputs: each loaded ``.pipe`` file (the stdlib's too) and ``pipec.toml``, by
 path and content; the options (entries, root, environment, output folder);
 and pipec itself: its version, the bytes of every file of the ``pipec``
-package and of the stdlib, the Python version and the versions of the
-libraries that shape the output (jinja2, PyYAML and whether it has libyaml).
+package and of the stdlib, the Python version and the libraries that shape the
+output (jinja2 and PyYAML: the ``__init__.py`` that states each one's version,
+and whether PyYAML has its libyaml extension), found without importing them.
 
 A later run with the same key, whose output files all still hash as recorded,
 would write exactly what is there: it reports the same result without parsing
@@ -24,6 +25,8 @@ and, when no dbt project was found beside the manifest, that there still is none
 from __future__ import annotations
 
 import hashlib
+import importlib.machinery
+import importlib.util
 import json
 import os
 import stat
@@ -63,19 +66,35 @@ def record_path(out_dir: Path, env: str) -> Path:
 @cache
 def pipec_fingerprint() -> str:
     """A hash of pipec itself: version, package and stdlib bytes, Python and output libraries."""
-    import jinja2
-    import yaml
-
     from pipec import __version__
     from pipec.resources import data_root, stdlib_dir
 
     digest = hashlib.sha256()
-    for part in (__version__, sys.version, jinja2.__version__, yaml.__version__,
-                 str(getattr(yaml, "__with_libyaml__", False))):
+    for part in (__version__, sys.version, library_digest("jinja2"), library_digest("yaml")):
         digest.update(part.encode("utf-8") + b"\0")
     package = Path(__file__).resolve().parent
     for folder in (package, stdlib_dir(), data_root() / "grammar"):
         digest.update(tree_digest(folder).encode("ascii"))
+    return digest.hexdigest()
+
+
+def library_digest(name: str) -> str:
+    """The installed package ``name`` (jinja2, yaml) as the next import would load it, without
+    importing it: importing jinja2 and PyYAML was about half of a no-op compile's import time.
+
+    A hash of its ``__init__.py`` (where both state their ``__version__``) and of the names of
+    the compiled extensions beside it (PyYAML's ``_yaml``: libyaml). A package that is not a
+    folder of files (in a zip archive) is imported: its version and whether it has libyaml.
+    """
+    spec = importlib.util.find_spec(name)
+    init = Path(spec.origin) if spec is not None and spec.origin else None
+    if init is None or init.name != "__init__.py" or not init.is_file():
+        module = importlib.import_module(name)
+        return repr((module.__version__, getattr(module, "__with_libyaml__", None)))
+    digest = hashlib.sha256(init.read_bytes())
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    for extension in sorted(p.name for p in init.parent.iterdir() if p.name.endswith(suffixes)):
+        digest.update(b"\0" + extension.encode("utf-8"))
     return digest.hexdigest()
 
 

@@ -8,7 +8,10 @@ whose outputs equal a compile without the cache.
 
 from __future__ import annotations
 
+import importlib.machinery
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -150,6 +153,23 @@ def test_pipec_itself_is_part_of_the_key(tmp_path):
     options = {"env": "prod"}
     none = buildcache.Inputs()
     assert buildcache.compute_key(none, options, "a") != buildcache.compute_key(none, options, "b")
+
+
+def test_output_libraries_are_part_of_the_key_without_being_imported(tmp_path, monkeypatch):
+    lib = tmp_path / "outputlib"
+    lib.mkdir()
+    (lib / "__init__.py").write_text('__version__ = "1.0"\n', encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = buildcache.library_digest("outputlib")
+    (lib / "__init__.py").write_text('__version__ = "1.1"\n', encoding="utf-8")
+    bumped = buildcache.library_digest("outputlib")
+    (lib / f"_speedups{importlib.machinery.EXTENSION_SUFFIXES[0]}").write_bytes(b"")
+    assert len({before, bumped, buildcache.library_digest("outputlib")}) == 3
+    assert "outputlib" not in sys.modules
+    code = ("import sys; from pipec import buildcache; buildcache.pipec_fingerprint(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jinja2', 'yaml')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"  # importing them was about half of a no-op compile's import time
 
 
 def test_a_broken_record_is_a_miss(project, analyses):
