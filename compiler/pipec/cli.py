@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -397,6 +396,8 @@ def main() -> None:
         raise SystemExit(130)
     except Exception as exc:  # a compiler bug: one clear line, never a raw traceback
         if os.environ.get("PIPEC_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
                    "this is a bug in pipec; set PIPEC_DEBUG=1 for details and please report it", err=True)
