@@ -107,3 +107,76 @@ def _strings(node):
     elif isinstance(node, list):
         for item in node:
             yield from _strings(item)
+
+
+# Skeletons: a document shape whose leaves are constants or holes (Hole(i) stands for value i).
+class Hole(int):
+    pass
+
+
+HOLES = 4
+leaf = st.one_of(one_line, st.integers(), st.booleans(), st.none(), st.builds(Hole, st.integers(0, HOLES - 1)))
+shapes = st.dictionaries(keys, st.recursive(leaf, lambda inner: st.one_of(
+    st.lists(inner, min_size=1, max_size=4), st.dictionaries(keys, inner, min_size=1, max_size=4)), max_leaves=20),
+    min_size=1, max_size=5)
+hole_values = st.one_of(one_line, st.sampled_from(TRICKY), st.text(max_size=20), st.integers(), st.booleans(), st.none(),
+                        st.floats(allow_nan=False), st.sampled_from(yamlout._holes(HOLES, 0) + yamlout._holes(HOLES, 1)))
+
+
+def _build(shape):
+    def build(values):
+        def put(node):
+            if type(node) is Hole:
+                return values[node]
+            if isinstance(node, dict):
+                return {key: put(value) for key, value in node.items()}
+            if isinstance(node, list):
+                return [put(item) for item in node]
+            return node
+        return put(shape)
+    return build
+
+
+@settings(max_examples=250)
+@given(shapes, st.lists(st.lists(hole_values, min_size=HOLES, max_size=HOLES), min_size=1, max_size=4))
+def test_a_filled_skeleton_is_what_the_writers_write_for_the_document(shape, documents_values):
+    build = _build(shape)
+    cut = yamlout.skeleton(build, HOLES)
+    # declined only when the shape itself is (a constant the direct writer does not write)
+    assert (cut is None) == (yamlout.direct([build(yamlout._holes(HOLES, 0))]) is None)
+    for values in documents_values:
+        document = build(values)
+        written = yamlout.direct([document])
+        if cut is not None:
+            assert cut.fill(values) == written
+        if written is not None:
+            assert written == yamlout.dump_all([document], pure=True).decode("utf-8")
+            assert yaml.safe_load(written) == document
+
+
+def test_a_skeleton_declines_values_the_direct_writer_does_not_write():
+    build = lambda values: {"a": values[0], "b": [values[1], {"c": values[0]}]}  # noqa: E731
+    cut = yamlout.skeleton(build, 2)
+    assert cut is not None
+    assert cut.fill(["x", 1]) == "a: x\nb:\n- 1\n- c: x\n"
+    assert cut.fill(["x: y", "- z\n"]) is None  # multi-line
+    for other in (1.5, ["x"], {"x": 1}, ("x",)):
+        assert cut.fill(["x", other]) is None
+    # a value standing in a shape's place: no cut reaches beyond its scalar
+    assert cut.fill(["'\"\n", "a"]) is None
+    assert cut.fill(["b\nc: d", "a"]) is None
+    assert cut.fill(["a: {b: c}", "#"]) == "a: 'a: {b: c}'\nb:\n- '#'\n- c: 'a: {b: c}'\n"
+
+
+def test_a_skeleton_is_not_cut_inside_other_strings():
+    hole, other = yamlout._holes(1, 0)[0], yamlout._holes(8, 0)[7]
+    for constant in (hole, f"x {hole}", f"{hole}x", f"- {hole}", f"'{hole}'", other):
+        for document in ({"a": constant, "b": "?"}, {"a": [constant], "b": "?"}, {"a": {constant: 1}, "b": "?"}):
+            build = lambda values, document=document: {**document, "b": values[0]}  # noqa: E731
+            assert yamlout.direct([build(["v"])]) is not None
+            assert yamlout.skeleton(build, 1) is None, (constant, document)  # left to dump
+    assert yamlout.skeleton(lambda values: {"a": values[0]}, 1).fill(["v"]) == "a: v\n"
+    # a value also standing as a key (where it would be written as a key) is not cut
+    assert yamlout.skeleton(lambda values: {"a": {values[0]: values[0]}}, 1) is None
+    assert yamlout.skeleton(lambda values: [{values[0]: 1}], 1) is None
+    assert yamlout.skeleton(lambda values: {"a": "b\nc", "d": values[0]}, 1) is None

@@ -24,11 +24,19 @@ every string printable ASCII and every key short and not empty (libyaml writes
 long keys and some escapes differently). Any other document, or a PyYAML
 without libyaml, goes through the pure-Python ``SafeDumper``. Every way gives
 the same bytes (tests/codegen/test_yamlout.py).
+
+Many documents of one shape (the pods of a DAG) differ only in some scalars:
+:func:`skeleton` writes such a document once with placeholders for those
+scalars and cuts its text there, and :meth:`Skeleton.fill` puts each
+document's own scalar texts in. The direct writer writes a scalar as the same
+one-line text wherever it stands, so a filled skeleton is what :func:`direct`
+writes for the document, and a value cannot reach beyond its scalar.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import yaml
@@ -284,3 +292,73 @@ def _alone(document: Any, before: str, after: str = "\n") -> str:
         return ""
     text = written[len(before) : len(written) - len(after)]
     return "" if "\n" in text or not text else text
+
+
+def _holes(count: int, family: int) -> list[str]:
+    """Strings standing for the values of documents a skeleton is cut from (written plain)."""
+    return [f"pipec-yamlout-hole-{family}-{index}-" for index in range(count)]
+
+
+_HOLE = re.compile(r"pipec-yamlout-hole-0-([0-9]+)-")
+
+
+class Skeleton:
+    """The text :func:`direct` writes for documents of one shape, cut where their values go."""
+
+    __slots__ = ("_parts", "_order")
+
+    def __init__(self, parts: list[str], order: list[int]) -> None:
+        self._parts = parts  # the texts around the values: one more than len(order)
+        self._order = order  # which value goes in each cut, in the order they are written
+
+    def fill(self, values: Sequence[Any]) -> str | None:
+        """What :func:`direct` writes for the document of this shape that holds ``values``.
+
+        Each value becomes the text the direct writer gives it wherever it
+        stands (one line, the whole scalar), so no value can spill into the
+        text around it. None when that writer declines a value (a multi-line
+        string, a float, a list or dict: another shape), as :func:`direct`
+        would decline the document.
+        """
+        texts = []
+        try:
+            for index in self._order:
+                value = values[index]
+                texts.append(_VALUES.get(value) or _value_text(value) if type(value) is str else _other(value))
+        except _Fallback:
+            return None
+        written = [""] * (2 * len(texts) + 1)  # parts and texts in turn
+        written[::2] = self._parts
+        written[1::2] = texts
+        return "".join(written)
+
+
+def skeleton(build: Callable[[list[str]], Any], count: int) -> Skeleton | None:
+    """The text of the document ``build`` makes of ``count`` values, cut where they are written.
+
+    ``build(values)`` must give the document of one shape holding ``values``
+    (strings) as values, each as often as the shape has it. They are
+    placeholder strings the skeleton is cut at, and the cuts are checked: each
+    must end a line (a value, not a key), and filled with a second set of
+    placeholders the skeleton must be what :func:`direct` writes for the
+    document built of them (no cut is inside another string). None when a
+    check fails or :func:`direct` declines the document: documents of that
+    shape are left to :func:`dump`.
+    """
+    text = direct([build(_holes(count, 0))])
+    if text is None:
+        return None
+    parts, order, end = [], [], 0
+    for found in _HOLE.finditer(text):
+        index = int(found[1])
+        if index >= count or text[found.end()] != "\n":  # a value ends its line; a key does not
+            return None
+        parts.append(text[end : found.start()])
+        order.append(index)
+        end = found.end()
+    parts.append(text[end:])
+    cut = Skeleton(parts, order)
+    others = _holes(count, 1)
+    if cut.fill(others) != direct([build(others)]):
+        return None
+    return cut
