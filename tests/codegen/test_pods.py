@@ -12,15 +12,21 @@ in-cluster config exists here), which skips only ``airflow_kpo_in_cluster``.
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipec.codegen import generate
+from pipec.codegen import generate, yamlout
+from pipec.codegen.k8s import pod
 from pipec.codegen.names import pod_name, pod_name_base
+from pipec.codegen.text import Value
+from pipec.ir.model import SecretSource
 
-from .fixtures_ir import CASES, ENVIRONMENTS
+from .fixtures_ir import CASES, ENVIRONMENTS, HOSTILE
 
 pytestmark = pytest.mark.slow
 
@@ -136,3 +142,118 @@ def test_high_security_pods_are_pinned_to_the_enclave() -> None:
                     "value": "high-security",
                 }
             ]
+
+
+# Pod YAML from skeletons (pod.manifest_yaml) is what the generic writer and PyYAML write.
+
+
+def _plans(case: str, env: str) -> list[pod.PodPlan]:
+    project = CASES[case](env)
+    tenants = {t.name: t for t in project.tenants}
+    return [pod.plan(project.platform, tenants[d.tenant], d, t) for d in project.dags for t in d.tasks]
+
+
+@pytest.mark.parametrize(("case", "env"), PARAMS)
+def test_pod_yaml_from_skeletons_is_what_the_writers_write(case: str, env: str) -> None:
+    plans = _plans(case, env)
+    assert plans
+    pod._SKELETONS.clear()
+    for p in plans + plans:  # each shape cut once, then reused
+        written = pod.manifest_yaml(p)
+        assert written == yamlout.dump(pod.manifest(p)) == yamlout.dump_all([pod.manifest(p)], pure=True)
+        assert yaml.safe_load(written) == pod.manifest(p)
+        cut = pod._SKELETONS[pod._shape(p)]
+        assert cut is not None  # every shape of the fixtures is cut
+        # only a value the direct writer leaves to PyYAML (a line break) leaves a pod to it
+        assert (cut.fill(pod._scalars(p)) is None) == (yamlout.direct([pod.manifest(p)]) is None)
+
+
+# Strings in pods: the hostile corpus, YAML's tricky scalars, the skeletons' placeholders, anything.
+_TRICKY = ["y", "N", "no", "on", "~", "null", "0o17", "+1.5E3", "1_000", "0x1F", ".inf", "2024-1-2", "1.0", "-", "- a",
+           "a: b", "a:b", "#x", "x #y", "[a]", "{a}", "{{ ds }}", "&a", "*a", "!a", "|", ">", "%a", "@a", "`a",
+           "'", '"', " a", "a ", "", "? a", "a\nb", "a\n", "\r", "\t", "\u2028", "\x85", "\ufeff", "caf\u00e9",
+           "$(VAR)", "$$", "k" * 130, "pipec-yamlout-hole-0-0-", "pipec-yamlout-hole-1-3-"]
+_TEXT = st.one_of(st.sampled_from(_TRICKY + list(HOSTILE)), st.text(max_size=20),
+                  st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40))
+
+
+@st.composite
+def _pods_of_one_shape(draw) -> list[pod.PodPlan]:
+    """Two or three PodPlans of one shape, every field of each drawn apart."""
+    text = _TEXT
+    label_keys = draw(st.lists(st.one_of(st.sampled_from(["pipec.io/task", "pipec.io/layer"]), text), max_size=4))
+    commands, args = draw(st.integers(0, 2)), draw(st.integers(0, 8))
+    secrets = draw(st.lists(st.booleans(), max_size=3))
+    pull_secret, high_security = draw(st.booleans()), draw(st.booleans())
+
+    def value() -> Value:
+        return Value(draw(text), draw(st.booleans()))
+
+    def env_var(secret: bool) -> pod.EnvVar:
+        if secret:
+            return pod.EnvVar(draw(text), secret=SecretSource(secret_name=draw(text), key=draw(text)))
+        return pod.EnvVar(draw(text), value=value())
+
+    def one() -> pod.PodPlan:
+        drawn = {
+            "name": draw(text),
+            "namespace": draw(text),
+            "labels": tuple((key, draw(text)) for key in label_keys),
+            "image": draw(text),
+            "command": tuple(value() for _ in range(commands)),
+            "args": tuple(value() for _ in range(args)),
+            "env": tuple(env_var(secret) for secret in secrets),
+            "cpu": draw(text),
+            "memory": draw(text),
+            "run_as_user": draw(st.integers(0, 2**31)),
+            "pull_secret": draw(text.filter(bool)) if pull_secret else draw(st.sampled_from([None, ""])),
+            "high_security": high_security,
+        }
+        # a field not drawn here would be the same in every pod: a skeleton could keep one pod's value
+        assert drawn.keys() == {f.name for f in fields(pod.PodPlan)}
+        return pod.PodPlan(**drawn)
+
+    return [one() for _ in range(draw(st.integers(2, 3)))]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_pods_of_one_shape(), min_size=1, max_size=3))
+def test_pod_yaml_from_skeletons_keeps_every_value_in_its_scalar(groups: list[list[pod.PodPlan]]) -> None:
+    pod._SKELETONS.clear()
+    for plans in groups:
+        for p in plans:
+            document = pod.manifest(p)
+            written = pod.manifest_yaml(p)
+            assert written == yamlout.dump(document) == yamlout.dump_all([document], pure=True)
+            assert yaml.safe_load(written) == document
+
+
+def test_pods_of_other_shapes_get_other_skeletons() -> None:
+    """Pods differing from one another only in a list's length, an item's kind or an optional block."""
+    base = next(p for p in _plans("realistic", "prod") if p.env and p.args and p.command)
+    secret = pod.EnvVar("DSN", secret=SecretSource(secret_name="warehouse", key="dsn"))
+    value = pod.EnvVar("PLAIN", value=Value("v", templated=False))
+    variants = [
+        base,
+        replace(base, labels=base.labels[:-1]),
+        replace(base, labels=(*base.labels, ("pipec.io/zz", "extra"))),
+        replace(base, labels=(("app", "a"), *base.labels[1:])),
+        replace(base, command=()),
+        replace(base, command=(*base.command, Value("more", templated=False))),
+        replace(base, args=()),
+        replace(base, args=base.args[:1]),
+        replace(base, env=()),
+        replace(base, env=(value,)),
+        replace(base, env=(secret,)),
+        replace(base, env=(secret, value)),
+        replace(base, env=(value, secret)),
+        replace(base, pull_secret=None),
+        replace(base, pull_secret=""),
+        replace(base, pull_secret="regcred"),
+        replace(base, high_security=not base.high_security),
+    ]
+    pod._SKELETONS.clear()
+    for _ in range(2):
+        for p in variants:
+            assert pod.manifest_yaml(p) == yamlout.dump_all([pod.manifest(p)], pure=True), p
+    assert all(pod._SKELETONS.values())

@@ -65,7 +65,7 @@ def dag_outputs(project: Project, tenant: Tenant, dag: Dag) -> dict[str, bytes]:
     pods = {t.name: pod.plan(project.platform, tenant, dag, t) for t in dag.tasks} if kubernetes else {}
     files = {names.dag_path(dag.tenant, dag.dag_id): dag_file(project, tenant, dag, pods)}
     for task in dag.tasks if kubernetes else ():
-        files[names.pod_path(dag, task)] = yamlout.dump(pod.manifest(pods[task.name]))
+        files[names.pod_path(dag, task)] = pod.manifest_yaml(pods[task.name])
     return files
 
 
