@@ -98,6 +98,7 @@ bench-dbt-modes: $(VENV)/.setup-test $(COSMOS_VENV)/.setup
 # The same comparison in instructions (valgrind and a C compiler with valgrind's headers)
 bench-dbt-count: $(VENV)/.setup-test $(COSMOS_VENV)/.setup
 	$(BIN)/python bench/dbt/count.py --models 2000
+
 dbt-manifests: $(DBT_MANIFESTS)
 
 examples: setup dbt-manifests
