@@ -12,7 +12,7 @@ pods of one shape are written from one ``yamlout`` skeleton.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pipec.codegen import names, yamlout
@@ -236,20 +236,8 @@ def _with_scalars(p: PodPlan, values: Iterable[Any]) -> PodPlan:
             key = take()
             env.append(EnvVar(var_name, secret=SecretSource(secret_name=take(), key=key)))
     pull_secret = take() if p.pull_secret else p.pull_secret
-    return PodPlan(
-        name=name,
-        namespace=namespace,
-        labels=labels,
-        image=image,
-        command=command,
-        args=args,
-        env=tuple(env),
-        cpu=cpu,
-        memory=memory,
-        run_as_user=run_as_user,
-        pull_secret=pull_secret,
-        high_security=p.high_security,
-    )
+    return replace(p, name=name, namespace=namespace, labels=labels, image=image, command=command, args=args,
+                   env=tuple(env), cpu=cpu, memory=memory, run_as_user=run_as_user, pull_secret=pull_secret)
 
 
 def _skeleton(p: PodPlan) -> yamlout.Skeleton | None:
